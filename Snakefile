@@ -1,0 +1,24 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/extract.smk"
+include: "workflow/rules/normalise.smk"
+include: "workflow/rules/annotate.smk"
+include: "workflow/rules/segregate.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        family_outputs(),
+        outpath("cohort_summary.tsv"),
+        outpath("run_info.json"),

@@ -1,0 +1,165 @@
+"""Genotype calls of a family's members at normalised biallelic records, with quality checks.
+
+A call failing min_gq or min_dp, a no-call, a half call (./1) and a heterozygous call in a
+male's hemizygous X are MISSING: counted as missing, summed over in likelihoods, never taken
+as non-carriers. Knows calls and their quality; nothing about likelihoods or reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmmvar.errors import VcfError
+from cmmvar.genome import bare
+from cmmvar.pedigree import Family, Sex
+from cmmvar.vcf import open_vcf, records
+
+# Pseudo-autosomal regions of X, 1-based closed (GRC assembly reports).
+PAR = {
+    "GRCh38": ((10001, 2781479), (155701383, 156030895)),
+    "GRCh37": ((60001, 2699520), (154931044, 155260560)),
+}
+
+CALLED = "called"
+STATUSES = (CALLED, "no_call", "partial_call", "low_gq", "low_dp", "male_het_x", "not_sequenced")
+
+
+@dataclass(frozen=True)
+class Variant:
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    origin: str = ""  # the input record before splitting/normalisation
+
+    @property
+    def key(self) -> str:
+        return f"{self.chrom}:{self.pos}:{self.ref}:{self.alt}"
+
+
+@dataclass(frozen=True)
+class Genotype:
+    """One person's call. `copies` is the number of ALT alleles, None when missing."""
+
+    copies: int | None
+    status: str
+    gt: str = ""
+    gq: int | None = None
+    dp: int | None = None
+    ad: tuple | None = None
+    hemizygous: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return self.copies is None
+
+    @property
+    def carrier(self) -> bool:
+        return bool(self.copies)
+
+    @property
+    def homozygous(self) -> bool:
+        return self.copies == 2 and not self.hemizygous
+
+    @property
+    def label(self) -> str:
+        """+/-, +/+, -/-, + or - for hemizygous calls, ? when missing."""
+        if self.copies is None:
+            return "?"
+        if self.hemizygous:
+            return "+" if self.copies else "-"
+        return {0: "-/-", 1: "+/-", 2: "+/+"}[self.copies]
+
+
+NOT_SEQUENCED = Genotype(None, "not_sequenced")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_gq: int = 20
+    min_dp: int = 8
+
+
+def in_hemizygous_x(chrom: str, pos: int, build: str) -> bool:
+    return bare(chrom) == "X" and not any(lo <= pos <= hi for lo, hi in PAR[build])
+
+
+def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
+    """Classify one pysam sample of a biallelic record."""
+    alleles = tuple(sample.get("GT") or ())
+    gt = _gt_text(alleles, sample.phased)
+    gq = _scalar(sample, "GQ")
+    ad = _vector(sample, "AD")
+    dp = _scalar(sample, "DP")
+    if dp is None and ad is not None and all(v is not None for v in ad):
+        dp = sum(ad)
+    if not alleles or all(a is None for a in alleles):
+        return Genotype(None, "no_call", gt, gq, dp, ad, hemizygous)
+    if any(a is None for a in alleles):
+        return Genotype(None, "partial_call", gt, gq, dp, ad, hemizygous)
+    if gq is not None and gq < thresholds.min_gq:
+        return Genotype(None, "low_gq", gt, gq, dp, ad, hemizygous)
+    if dp is not None and dp < thresholds.min_dp:
+        return Genotype(None, "low_dp", gt, gq, dp, ad, hemizygous)
+    copies = sum(1 for a in alleles if a > 0)
+    if hemizygous:
+        if len(set(alleles)) > 1:
+            return Genotype(None, "male_het_x", gt, gq, dp, ad, hemizygous)
+        return Genotype(1 if copies else 0, CALLED, gt, gq, dp, ad, hemizygous)
+    if len(alleles) == 1:  # a haploid call outside a male's X: read as homozygous
+        copies *= 2
+    return Genotype(min(copies, 2), CALLED, gt, gq, dp, ad, hemizygous)
+
+
+def family_genotypes(vcf_path: str | Path, family: Family, build: str,
+                     thresholds: Thresholds) -> Iterator[tuple[Variant, dict[str, Genotype]]]:
+    """Each biallelic record of a normalised VCF with the calls of every pedigree member
+    (members absent from the VCF are `not_sequenced`)."""
+    vcf = open_vcf(vcf_path)
+    with vcf:
+        samples = set(vcf.header.samples)
+        members = [ind for ind in family.individuals if ind.id in samples]
+        if members:
+            vcf.subset_samples([ind.id for ind in members])
+        for record in records(vcf, vcf_path):
+            if record.alts is None or len(record.alts) != 1:
+                raise VcfError("record is not biallelic; normalise the VCF first",
+                               path=vcf_path, record=f"{record.chrom}:{record.pos}")
+            variant = Variant(record.chrom, record.pos, record.ref, record.alts[0],
+                              str(record.info.get("CMMVAR_ORIGIN", "")))
+            hemi_region = in_hemizygous_x(record.chrom, record.pos, build)
+            calls = {}
+            for ind in family.individuals:
+                if ind.id not in samples:
+                    calls[ind.id] = NOT_SEQUENCED
+                    continue
+                hemizygous = hemi_region and ind.sex is Sex.MALE
+                calls[ind.id] = call(record.samples[ind.id], thresholds, hemizygous)
+            yield variant, calls
+
+
+def _gt_text(alleles: tuple, phased: bool) -> str:
+    if not alleles:
+        return "."
+    sep = "|" if phased else "/"
+    return sep.join("." if a is None else str(a) for a in alleles)
+
+
+def _scalar(sample, key: str) -> int | None:
+    if key not in sample:
+        return None
+    value = sample[key]
+    if isinstance(value, tuple):
+        value = value[0] if value else None
+    return None if value is None else int(value)
+
+
+def _vector(sample, key: str) -> tuple | None:
+    if key not in sample:
+        return None
+    value = sample[key]
+    if value is None:
+        return None
+    return tuple(value) if isinstance(value, tuple) else (value,)

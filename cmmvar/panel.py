@@ -1,0 +1,175 @@
+"""The gene panel: one row per gene with coordinates per build, inheritance and model numbers.
+
+Knows genes and their regions; knows nothing about samples or variants beyond positions.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmmvar.errors import PanelError
+from cmmvar.genome import BUILDS, bare
+
+REQUIRED = (
+    "symbol", "hgnc_id", "ensembl_gene", "mane_transcript", "chrom", "start_grch38",
+    "end_grch38", "start_grch37", "end_grch37", "strand", "inheritance", "penetrance",
+    "phenocopy_rate", "max_allele_frequency", "tier", "evidence", "source",
+)
+INHERITANCE = ("AD", "AR", "XLD", "XLR")
+TIERS = ("core", "reported", "syndromic", "candidate", "unsupported")
+
+
+@dataclass(frozen=True)
+class Gene:
+    symbol: str
+    hgnc_id: str
+    ensembl_gene: str
+    mane_transcript: str
+    chrom: str  # bare name, as in the panel
+    start: int  # 1-based, closed, on the configured build
+    end: int
+    strand: str
+    inheritance: str
+    penetrance: float
+    penetrance_male: float | None
+    penetrance_female: float | None
+    phenocopy_rate: float
+    max_allele_frequency: float
+    tier: str
+    evidence: str
+    source: str
+    assumptions: str = ""
+
+    @property
+    def x_linked(self) -> bool:
+        return self.inheritance in ("XLD", "XLR")
+
+
+@dataclass(frozen=True)
+class Region:
+    chrom: str  # bare
+    start: int  # 1-based, closed, padding included
+    end: int
+    genes: tuple[str, ...]
+
+
+def load_panel(path: str | Path, build: str) -> list[Gene]:
+    """Read and check the panel TSV; coordinates are taken for `build`."""
+    if build not in BUILDS:
+        raise PanelError(f"unknown genome build {build!r}; use one of {', '.join(BUILDS)}")
+    path = Path(path)
+    try:
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(
+                (line for line in handle if not line.startswith("##")), delimiter="\t")
+            rows = list(reader)
+            columns = reader.fieldnames or []
+    except FileNotFoundError:
+        raise PanelError("panel file not found", path=path,
+                         hint="check the panel key of the config") from None
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise PanelError(f"panel lacks column(s) {', '.join(missing)}", path=path, line=1)
+    suffix = build.lower()
+    genes, seen = [], {}
+    for number, row in enumerate(rows, start=2):
+        gene = _parse_row(row, suffix, path, number)
+        if gene.symbol in seen:
+            raise PanelError(f"gene {gene.symbol} is listed twice (also line {seen[gene.symbol]})",
+                             path=path, line=number)
+        seen[gene.symbol] = number
+        genes.append(gene)
+    if not genes:
+        raise PanelError("panel has no genes", path=path)
+    return genes
+
+
+def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:
+    symbol = (row.get("symbol") or "").strip()
+
+    def text(column: str) -> str:
+        value = (row.get(column) or "").strip()
+        if not value:
+            raise PanelError(f"gene {symbol or '?'}: column {column} is empty",
+                             path=path, line=number)
+        return value
+
+    def number_in(column: str, low: float, high: float, optional: bool = False):
+        raw = (row.get(column) or "").strip()
+        if not raw and optional:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise PanelError(f"gene {symbol}: {column} is {raw!r}, not a number",
+                             path=path, line=number) from None
+        if not low <= value <= high:
+            raise PanelError(f"gene {symbol}: {column} = {value} is outside [{low}, {high}]",
+                             path=path, line=number)
+        return value
+
+    def position(column: str) -> int:
+        raw = (row.get(column) or "").strip()
+        if not raw:
+            raise PanelError(
+                f"gene {symbol} has no {column} for the configured build",
+                path=path, line=number,
+                hint=f"fill {column} (1-based) or remove the gene from the panel")
+        if not raw.isdigit() or int(raw) < 1:
+            raise PanelError(f"gene {symbol}: {column} is {raw!r}, not a positive integer",
+                             path=path, line=number)
+        return int(raw)
+
+    start, end = position(f"start_{suffix}"), position(f"end_{suffix}")
+    if end < start:
+        raise PanelError(f"gene {symbol}: end_{suffix} {end} is before start_{suffix} {start}",
+                         path=path, line=number)
+    inheritance, tier, strand = text("inheritance"), text("tier"), text("strand")
+    if inheritance not in INHERITANCE:
+        raise PanelError(f"gene {symbol}: inheritance {inheritance!r} is not one of "
+                         f"{', '.join(INHERITANCE)}", path=path, line=number)
+    if tier not in TIERS:
+        raise PanelError(f"gene {symbol}: tier {tier!r} is not one of {', '.join(TIERS)}",
+                         path=path, line=number)
+    if strand not in ("+", "-"):
+        raise PanelError(f"gene {symbol}: strand {strand!r} is not + or -",
+                         path=path, line=number)
+    return Gene(
+        symbol=text("symbol"), hgnc_id=text("hgnc_id"), ensembl_gene=text("ensembl_gene"),
+        mane_transcript=text("mane_transcript"), chrom=bare(text("chrom")), start=start,
+        end=end, strand=strand, inheritance=inheritance,
+        penetrance=number_in("penetrance", 0, 1),
+        penetrance_male=number_in("penetrance_male", 0, 1, optional=True),
+        penetrance_female=number_in("penetrance_female", 0, 1, optional=True),
+        phenocopy_rate=number_in("phenocopy_rate", 0, 1),
+        max_allele_frequency=number_in("max_allele_frequency", 0, 1),
+        tier=tier, evidence=text("evidence"), source=text("source"),
+        assumptions=(row.get("assumptions") or "").strip(),
+    )
+
+
+def regions(genes: list[Gene], padding: int) -> list[Region]:
+    """Gene spans +- padding, merged where they overlap, sorted by chromosome and start."""
+    spans = sorted(((g.chrom, max(1, g.start - padding), g.end + padding, g.symbol)
+                    for g in genes), key=lambda s: (_chrom_order(s[0]), s[1]))
+    merged: list[Region] = []
+    for chrom, start, end, symbol in spans:
+        last = merged[-1] if merged else None
+        if last and last.chrom == chrom and start <= last.end + 1:
+            merged[-1] = Region(chrom, last.start, max(last.end, end), last.genes + (symbol,))
+        else:
+            merged.append(Region(chrom, start, end, (symbol,)))
+    return merged
+
+
+def genes_at(genes: list[Gene], chrom: str, start: int, end: int, padding: int) -> list[Gene]:
+    """Panel genes whose padded span overlaps [start, end] (1-based, closed)."""
+    key = bare(chrom)
+    return [g for g in genes
+            if g.chrom == key and start <= g.end + padding and end >= g.start - padding]
+
+
+def _chrom_order(chrom: str) -> tuple[int, str]:
+    return (int(chrom), "") if chrom.isdigit() else (100, chrom)

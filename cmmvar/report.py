@@ -1,0 +1,108 @@
+"""Per-family outputs: candidates.tsv, report.json, qc.json and report.html.
+
+Ranks a family's candidates and renders them; computes nothing about genotypes itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from cmmvar import __version__
+from cmmvar.atomic import atomic_path, write_json, write_text
+
+# The output contract (DESIGN.md): names and order binding.
+CANDIDATE_COLUMNS = (
+    "family_id", "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c",
+    "hgvs_p", "impact", "gnomad_af", "gnomad_grpmax_af", "clinvar_significance",
+    "clinvar_review_status", "clinvar_id", "inheritance", "affected_carriers",
+    "affected_noncarriers", "affected_missing", "unaffected_carriers", "unaffected_noncarriers",
+    "unaffected_missing", "unknown_carriers", "flb", "log10_flb", "pp1", "bs4", "de_novo",
+    "acmg_codes", "rank",
+)
+# Beyond the contract, appended so readers by position are not disturbed.
+EXTRA_COLUMNS = (
+    "unknown_noncarriers", "unknown_missing", "affected_homozygous", "unaffected_homozygous",
+    "unknown_homozygous", "tier",
+)
+# Statistics filled by the segregation-likelihood stage; empty until it has run.
+_LATER = ("flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes")
+_TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
+
+
+def rank_key(item: dict) -> tuple:
+    """Provisional order: fewest affected non-carriers, most affected carriers, gene tier,
+    then position. Replaced by the prioritisation stage once annotation is in place."""
+    counts, gene = item["counts"], item.get("gene") or {}
+    return (counts["affected_noncarriers"], -counts["affected_carriers"],
+            _TIER_ORDER.get(gene.get("tier"), 9), item["variant"]["chrom"],
+            item["variant"]["pos"])
+
+
+def candidate_rows(result: dict) -> list[dict]:
+    """One contract row per candidate, best first, with `rank` from 1."""
+    ranked = sorted(result["variants"], key=rank_key)
+    rows = []
+    for rank, item in enumerate(ranked, start=1):
+        annotation, counts = item["annotation"], item["counts"]
+        row = {column: "" for column in CANDIDATE_COLUMNS + EXTRA_COLUMNS}
+        row.update({k: annotation.get(k, "") for k in CANDIDATE_COLUMNS if k in annotation})
+        row.update(item["variant"])
+        row.pop("origin", None)
+        row.update({k: v for k, v in counts.items() if k in row})
+        row.update(family_id=result["family_id"], rank=rank,
+                   tier=(item.get("gene") or {}).get("tier", ""))
+        for key in _LATER:
+            row[key] = item.get(key, "") if item.get(key) is not None else ""
+        rows.append(row)
+    return rows
+
+
+def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
+    return {
+        "family_id": result["family_id"],
+        "pedigree_warnings": result["pedigree_warnings"],
+        "samples": result["samples"],
+        "vcf_samples_not_in_ped": result["samples"]["vcf_only"],
+        "thresholds": result["thresholds"],
+        "genotype_qc": result["genotype_qc"],
+        "extraction": extract_stats,
+        "normalisation": normalise_stats,
+    }
+
+
+def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dict,
+                         settings: dict, out_dir: str | Path) -> None:
+    """Write the four per-family files atomically into `out_dir`."""
+    out_dir = Path(out_dir)
+    rows = candidate_rows(result)
+    qc = qc_record(result, extract_stats, normalise_stats)
+    table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
+    with atomic_path(out_dir / "candidates.tsv") as tmp:
+        table.to_csv(tmp, sep="\t", index=False)
+    ranked = sorted(result["variants"], key=rank_key)
+    report = {
+        "family_id": result["family_id"],
+        "cmmvar_version": __version__,
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "genome_build": result["genome_build"],
+        "inputs": result["inputs"],
+        "settings": settings,
+        "pedigree": result["pedigree"],
+        "candidates": [dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
+                            origin=item["variant"]["origin"])
+                       for row, item in zip(rows, ranked, strict=True)],
+        "qc": qc,
+    }
+    write_json(out_dir / "report.json", report)
+    write_json(out_dir / "qc.json", qc)
+    write_text(out_dir / "report.html", render_html(report))
+
+
+def render_html(report: dict) -> str:
+    env = Environment(loader=PackageLoader("cmmvar", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    return env.get_template("report.html").render(report=report)

@@ -1,0 +1,85 @@
+"""The families sheet (family_id, vcf, ped [, proband, parentage_confirmed]) and the
+configuration: reading, checks that name the row or key at fault, and one key per VCF so a
+joint VCF shared by several families is read once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from cmmvar.errors import ConfigError
+
+REQUIRED = ("family_id", "vcf", "ped")
+_VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
+
+
+def read_sheet(path: str | Path) -> pd.DataFrame:
+    """The sheet as strings, comment lines skipped; checks columns, IDs and file presence."""
+    path = Path(path)
+    try:
+        sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#", keep_default_na=False)
+    except FileNotFoundError:
+        raise ConfigError("families sheet not found", path=path,
+                          hint="set the families key of the config to a TSV file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the families sheet as a TSV ({exc})",
+                          path=path) from None
+    sheet.columns = [c.strip() for c in sheet.columns]
+    missing = [c for c in REQUIRED if c not in sheet.columns]
+    if missing:
+        raise ConfigError(f"families sheet lacks column(s) {', '.join(missing)} "
+                          f"(it has {', '.join(sheet.columns)})", path=path, line=1,
+                          hint="columns: family_id, vcf, ped [, proband, parentage_confirmed]")
+    if sheet.empty:
+        raise ConfigError("families sheet has no families", path=path)
+    sheet = sheet.apply(lambda column: column.str.strip())
+    seen: dict[str, int] = {}
+    lines = _data_lines(path)
+    for row, record in enumerate(sheet.to_dict("records")):
+        line = lines[row] if row < len(lines) else None
+        family_id = record["family_id"]
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", family_id):
+            raise ConfigError(f"family_id {family_id!r} must be letters, digits, '.', '_' or "
+                              f"'-' (it names output folders)", path=path, line=line)
+        if family_id in seen:
+            raise ConfigError(f"family_id {family_id!r} is listed twice (rows {seen[family_id]} "
+                              f"and {line})", path=path, line=line)
+        seen[family_id] = line
+        for column in ("vcf", "ped"):
+            if not record[column]:
+                raise ConfigError(f"family {family_id}: the {column} column is empty",
+                                  path=path, line=line)
+            if not Path(record[column]).is_file():
+                raise ConfigError(f"family {family_id}: {column} file {record[column]} "
+                                  f"not found", path=path, line=line,
+                                  hint="paths are relative to the directory snakemake runs in")
+    return sheet.set_index("family_id", drop=False)
+
+
+def _data_lines(path: Path) -> list[int]:
+    """File line numbers of the data rows (after the header; comments and blanks skipped)."""
+    numbers = [n for n, text in enumerate(path.read_text().splitlines(), start=1)
+               if text.strip() and not text.lstrip().startswith("#")]
+    return numbers[1:]
+
+
+def vcf_keys(vcf_paths) -> dict[str, str]:
+    """A short, unique, file-name-safe key per distinct VCF path (same path, same key)."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for vcf in dict.fromkeys(vcf_paths):
+        name = Path(vcf).name
+        for suffix in _VCF_SUFFIXES:
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "vcf"
+        key = stem
+        if key in taken:
+            key = f"{stem}-{hashlib.sha1(str(vcf).encode()).hexdigest()[:8]}"
+        taken.add(key)
+        keys[vcf] = key
+    return keys

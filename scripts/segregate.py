@@ -1,0 +1,23 @@
+"""Workflow stage: one family's pedigree, calls and segregation (rule segregate)."""
+
+from cmmvar.analysis import analyse
+from cmmvar.atomic import write_json
+from cmmvar.genotypes import Thresholds
+from cmmvar.panel import load_panel
+from cmmvar.scripting import log, run_logged
+
+
+def main(sm) -> None:
+    genes = load_panel(sm.input.panel, sm.params.build)
+    result = analyse(sm.wildcards.family, sm.input.ped, sm.params.input_vcf, sm.input.vcf,
+                     sm.input.annotations, genes, sm.params.build,
+                     Thresholds(sm.params.min_gq, sm.params.min_dp))
+    for warning in result["pedigree_warnings"]:
+        log.warning(warning)
+    if result["samples"]["vcf_only"]:
+        log.info("VCF samples not in the pedigree, ignored: %s",
+                 ", ".join(result["samples"]["vcf_only"]))
+    write_json(sm.output[0], result)
+
+
+run_logged(lambda: main(snakemake), snakemake.log[0])  # noqa: F821 (injected by Snakemake)

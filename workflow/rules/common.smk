@@ -1,0 +1,81 @@
+# Configuration, sheets and input functions. Everything else lives in the cmmvar library.
+import os
+import re
+
+import pandas as pd
+from snakemake.utils import validate
+
+from cmmvar.panel import load_panel
+from cmmvar.sheet import read_sheet, vcf_keys
+
+
+validate(config, "../schemas/config.schema.yaml")
+
+SHEET = read_sheet(config["families"])
+validate(SHEET, "../schemas/families.schema.yaml")
+
+PANEL = pd.read_csv(config["panel"], sep="\t", dtype=str, keep_default_na=False, comment=None)
+validate(PANEL, "../schemas/panel.schema.yaml")
+GENES = load_panel(config["panel"], config["genome_build"])  # coordinates for this build
+
+FAMILIES = list(SHEET["family_id"])
+VCF_KEY = vcf_keys(SHEET["vcf"])  # one key per distinct VCF: a joint VCF is read once
+VCF_OF_KEY = {key: vcf for vcf, key in VCF_KEY.items()}
+
+
+wildcard_constraints:
+    family="|".join(map(re.escape, FAMILIES)),
+    vcf="|".join(map(re.escape, VCF_OF_KEY)),
+
+
+def outpath(relative):
+    """A path under the configured output folder."""
+    return os.path.join(config["outdir"], relative)
+
+
+def input_vcf(wildcards):
+    return VCF_OF_KEY[wildcards.vcf]
+
+
+def family_vcf_key(wildcards):
+    return VCF_KEY[SHEET.loc[wildcards.family, "vcf"]]
+
+
+def family_ped(wildcards):
+    return SHEET.loc[wildcards.family, "ped"]
+
+
+def family_input_vcf(wildcards):
+    return SHEET.loc[wildcards.family, "vcf"]
+
+
+def family_normalised(wildcards):
+    return outpath(f"work/normalise/{family_vcf_key(wildcards)}.vcf.gz")
+
+
+def family_annotations(wildcards):
+    return outpath(f"work/annotate/{family_vcf_key(wildcards)}.tsv")
+
+
+def family_extract_stats(wildcards):
+    return outpath(f"work/extract/{family_vcf_key(wildcards)}.stats.json")
+
+
+def family_normalise_stats(wildcards):
+    return outpath(f"work/normalise/{family_vcf_key(wildcards)}.stats.json")
+
+
+def family_outputs():
+    names = ("candidates.tsv", "report.json", "qc.json", "report.html")
+    return [outpath(f"families/{f}/{name}") for f in FAMILIES for name in names]
+
+
+def run_info_files():
+    """Input files recorded with checksums in run_info.json."""
+    return {
+        "config": [p for p in ("config/config.yaml",) if os.path.exists(p)],
+        "families_sheet": [config["families"]],
+        "panel": [config["panel"]],
+        "ped": sorted(set(SHEET["ped"])),
+        "vcf": sorted(set(SHEET["vcf"])),
+    }

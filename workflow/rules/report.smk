@@ -1,0 +1,41 @@
+rule report:
+    input:
+        result=outpath("work/segregate/{family}.json"),
+        extract_stats=family_extract_stats,
+        normalise_stats=family_normalise_stats,
+    output:
+        candidates=outpath("families/{family}/candidates.tsv"),
+        json=outpath("families/{family}/report.json"),
+        qc=outpath("families/{family}/qc.json"),
+        html=outpath("families/{family}/report.html"),
+    params:
+        settings={
+            "panel": config["panel"],
+            "filters": config["filters"],
+            "padding": config["padding"],
+            "segregation": config["segregation"],
+        },
+    log:
+        outpath("logs/report/{family}.log"),
+    conda:
+        "../envs/cmmvar.yaml"
+    script:
+        "../../scripts/report.py"
+
+
+rule cohort:
+    input:
+        candidates=expand(outpath("families/{family}/candidates.tsv"), family=FAMILIES),
+    output:
+        summary=outpath("cohort_summary.tsv"),
+        run_info=outpath("run_info.json"),
+    params:
+        families=FAMILIES,
+        files=run_info_files(),
+        config=config,
+    log:
+        outpath("logs/cohort.log"),
+    conda:
+        "../envs/cmmvar.yaml"
+    script:
+        "../../scripts/cohort.py"
