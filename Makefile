@@ -1,0 +1,42 @@
+# Set-up and checks. `make run` and `make test` install what they need on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+SNAKEMAKE_ARGS ?=
+
+.PHONY: run test lint test-data clean system-deps
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's bcftools: the independent reference the tests compare normalisation against.
+system-deps:
+	@command -v bcftools >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix; }
+
+## run the workflow on the embedded demo (config/config.yaml -> test_data/), outputs in results/
+run: $(VENV)/.installed
+	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+
+## run the test suite
+test: $(VENV)/.installed system-deps
+	$(BIN)/python -m pytest
+
+## lint the library and the workflow
+lint: $(VENV)/.installed
+	$(BIN)/ruff check cmmvar scripts tests
+	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+## regenerate test_data/ (committed) from scripts/make_test_data.py
+test-data: $(VENV)/.installed
+	$(BIN)/python scripts/make_test_data.py
+
+clean:
+	rm -rf results .snakemake
