@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cmmvar.errors import VcfError
 from cmmvar.genome import bare
+from cmmvar.normalise import ORIGIN_KEY
 from cmmvar.pedigree import Family, Sex
 from cmmvar.vcf import open_vcf, records
 
@@ -127,8 +128,8 @@ def family_genotypes(vcf_path: str | Path, family: Family, build: str,
             if record.alts is None or len(record.alts) != 1:
                 raise VcfError("record is not biallelic; normalise the VCF first",
                                path=vcf_path, record=f"{record.chrom}:{record.pos}")
-            variant = Variant(record.chrom, record.pos, record.ref, record.alts[0],
-                              str(record.info.get("CMMVAR_ORIGIN", "")))
+            origin = record.info.get(ORIGIN_KEY, "") if ORIGIN_KEY in record.header.info else ""
+            variant = Variant(record.chrom, record.pos, record.ref, record.alts[0], origin)
             hemi_region = in_hemizygous_x(record.chrom, record.pos, build)
             calls = {}
             for ind in family.individuals:

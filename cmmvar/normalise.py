@@ -105,7 +105,7 @@ def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = Tr
     header.add_line(f"##cmmvar_normalise=<Version={__version__},PassOnly={pass_only},"
                     f"Reference=\"{fasta_path or 'none'}\">")
     header.info.add(ORIGIN_KEY, 1, "String",
-                    "Input record before splitting and normalisation: CHROM:POS:REF:ALTS")
+                    "Input record before splitting and normalisation: CHROM:POS:REF:ALT1|ALT2...")
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
@@ -148,7 +148,7 @@ def _normalise_record(record, header, fasta, pass_only, stats):
     if len(alts) > 1:
         stats.multiallelic_split += 1
     base_at = _reference(record, fasta, stats)
-    origin = f"{record.chrom}:{record.pos}:{record.ref}:{','.join(alts) or '.'}"
+    origin = f"{record.chrom}:{record.pos}:{record.ref}:{'|'.join(alts) or '.'}"
     made = []
     for index, alt in enumerate(alts, start=1):
         reason = _unanalysable(alt)
@@ -156,7 +156,7 @@ def _normalise_record(record, header, fasta, pass_only, stats):
             stats.dropped_alleles[reason] = stats.dropped_alleles.get(reason, 0) + 1
             continue
         pos, ref, new_alt = normalise_alleles(record.pos, record.ref, alt, base_at)
-        if pos != record.pos:
+        if pos < record.pos:
             stats.realigned += 1
         elif (ref, new_alt) != (record.ref.upper(), alt.upper()):
             stats.trimmed += 1

@@ -83,3 +83,29 @@ def vcf_keys(vcf_paths) -> dict[str, str]:
         taken.add(key)
         keys[vcf] = key
     return keys
+
+
+def validate(data, schema: str | Path, source: str | Path) -> None:
+    """Validate the config (a dict) or a sheet (a DataFrame, row by row) through
+    snakemake.utils.validate, which also fills schema defaults; on failure raise a
+    ConfigError naming the key or row and column instead of the schema dump."""
+    import jsonschema
+    import yaml
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate as snakemake_validate
+
+    try:
+        snakemake_validate(data, str(schema))
+    except WorkflowError:
+        schema_doc = yaml.safe_load(Path(schema).read_text())
+        rows = data.to_dict("records") if isinstance(data, pd.DataFrame) else [data]
+        for number, row in enumerate(rows):
+            error = jsonschema.exceptions.best_match(
+                jsonschema.Draft202012Validator(schema_doc).iter_errors(row))
+            if error is None:
+                continue
+            key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+            where = f"row {number + 1}, column" if isinstance(data, pd.DataFrame) else "key"
+            raise ConfigError(f"{where} {key}: {error.message}", path=source,
+                              hint="see config/README.md for the allowed values") from None
+        raise

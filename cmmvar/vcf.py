@@ -23,8 +23,7 @@ def open_vcf(path: str | Path) -> pysam.VariantFile:
     """Open a VCF, bgzipped VCF or BCF for reading, or raise a VcfError that says why not."""
     path = Path(path)
     if not path.exists():
-        raise VcfError("VCF file not found", path=path,
-                       hint="check the vcf column of the families sheet")
+        raise VcfError("VCF file not found", path=path, hint="check the path")
     if not path.is_file():
         raise VcfError("not a file", path=path)
     try:

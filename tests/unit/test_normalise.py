@@ -27,13 +27,14 @@ def base_at(pos: int) -> str:
         (2, "A", "G", (2, "A", "G")),
         # MNV with a shared last base: trimmed to the SNV
         (2, "AT", "GT", (2, "A", "G")),
-        # shared first base kept as the anchor of an indel
-        (3, "TT", "T", (3, "TT", "T")),
-        # deletion of one A in the A8 run at 8-15, written at its right end: moves to the
-        # base before the run (position 7, the A of GATTACA is position 7; run starts at 8)
+        # deletion of one T of the TT at 3-4: anchored on the A at 2
+        (3, "TT", "T", (2, "AT", "A")),
+        # deletion of one A in the A run at 7-15 (GATTACA ends in A), written at its right
+        # end: moves to the C at 6
         (14, "AA", "A", (6, "CA", "C")),
-        # insertion of CA inside the CA repeat (positions 19-30) shifts to the repeat's start
-        (26, "C", "CCA", (18, "T", "TCA")),
+        # insertion of AC after the C at 25, inside the CA repeat (positions 19-30): shifts
+        # to before the repeat, onto the T at 18, where the inserted unit reads CA
+        (25, "C", "CAC", (18, "T", "TCA")),
     ],
 )
 def test_normalise_alleles_hand_worked(pos, ref, alt, expected):
@@ -189,4 +190,4 @@ def test_split_keeps_allele_depths_and_origin(tmp_path):
     assert t_alt.samples["A"]["PL"] == (10, 40, 60)
     # B carries only the * allele: non-carrier of both analysed alternates
     assert a_alt.samples["B"]["GT"] == (0, 0) and t_alt.samples["B"]["GT"] == (0, 0)
-    assert a_alt.info["CMMVAR_ORIGIN"] == "chr1:100:G:A,T,*"
+    assert a_alt.info["CMMVAR_ORIGIN"] == "chr1:100:G:A|T|*"

@@ -5,14 +5,14 @@ rule annotate:
         panel=config["panel"],
     output:
         outpath("work/annotate/{vcf}.tsv"),
-    params:
-        build=config["genome_build"],
-        padding=config["padding"],
     log:
         outpath("logs/annotate/{vcf}.log"),
     benchmark:
         outpath("benchmarks/annotate/{vcf}.tsv")
     conda:
         "../envs/cmmvar.yaml"
+    params:
+        build=config["genome_build"],
+        padding=config["padding"],
     script:
         "../../scripts/annotate.py"

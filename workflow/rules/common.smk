@@ -3,20 +3,29 @@ import os
 import re
 
 import pandas as pd
-from snakemake.utils import validate
 
 from cmmvar.panel import load_panel
-from cmmvar.sheet import read_sheet, vcf_keys
+from cmmvar.sheet import read_sheet, validate, vcf_keys
 
-
-validate(config, "../schemas/config.schema.yaml")
+# Schemas through snakemake.utils.validate; errors name the key, row or column at fault.
+SCHEMAS = os.path.join(workflow.basedir, "workflow", "schemas")
+validate(
+    config,
+    os.path.join(SCHEMAS, "config.schema.yaml"),
+    " + ".join(workflow.configfiles),
+)
 
 SHEET = read_sheet(config["families"])
-validate(SHEET, "../schemas/families.schema.yaml")
+validate(SHEET, os.path.join(SCHEMAS, "families.schema.yaml"), config["families"])
 
-PANEL = pd.read_csv(config["panel"], sep="\t", dtype=str, keep_default_na=False, comment=None)
-validate(PANEL, "../schemas/panel.schema.yaml")
-GENES = load_panel(config["panel"], config["genome_build"])  # coordinates for this build
+GENES = load_panel(
+    config["panel"], config["genome_build"]
+)  # coordinates for this build
+validate(
+    pd.read_csv(config["panel"], sep="\t", dtype=str, keep_default_na=False),
+    os.path.join(SCHEMAS, "panel.schema.yaml"),
+    config["panel"],
+)
 
 FAMILIES = list(SHEET["family_id"])
 VCF_KEY = vcf_keys(SHEET["vcf"])  # one key per distinct VCF: a joint VCF is read once

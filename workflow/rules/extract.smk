@@ -6,14 +6,14 @@ rule extract:
         vcf=outpath("work/extract/{vcf}.vcf.gz"),
         tbi=outpath("work/extract/{vcf}.vcf.gz.tbi"),
         stats=outpath("work/extract/{vcf}.stats.json"),
-    params:
-        build=config["genome_build"],
-        padding=config["padding"],
     log:
         outpath("logs/extract/{vcf}.log"),
     benchmark:
         outpath("benchmarks/extract/{vcf}.tsv")
     conda:
         "../envs/cmmvar.yaml"
+    params:
+        build=config["genome_build"],
+        padding=config["padding"],
     script:
         "../../scripts/extract.py"

@@ -6,14 +6,14 @@ rule normalise:
         vcf=outpath("work/normalise/{vcf}.vcf.gz"),
         tbi=outpath("work/normalise/{vcf}.vcf.gz.tbi"),
         stats=outpath("work/normalise/{vcf}.stats.json"),
-    params:
-        pass_only=config["filters"]["pass_only"],
-        fasta=config["annotation"]["reference_fasta"],
     log:
         outpath("logs/normalise/{vcf}.log"),
     benchmark:
         outpath("benchmarks/normalise/{vcf}.tsv")
     conda:
         "../envs/cmmvar.yaml"
+    params:
+        pass_only=config["filters"]["pass_only"],
+        fasta=config["annotation"]["reference_fasta"],
     script:
         "../../scripts/normalise.py"

@@ -8,6 +8,10 @@ rule report:
         json=outpath("families/{family}/report.json"),
         qc=outpath("families/{family}/qc.json"),
         html=outpath("families/{family}/report.html"),
+    log:
+        outpath("logs/report/{family}.log"),
+    conda:
+        "../envs/cmmvar.yaml"
     params:
         settings={
             "panel": config["panel"],
@@ -15,10 +19,6 @@ rule report:
             "padding": config["padding"],
             "segregation": config["segregation"],
         },
-    log:
-        outpath("logs/report/{family}.log"),
-    conda:
-        "../envs/cmmvar.yaml"
     script:
         "../../scripts/report.py"
 
@@ -29,13 +29,13 @@ rule cohort:
     output:
         summary=outpath("cohort_summary.tsv"),
         run_info=outpath("run_info.json"),
-    params:
-        families=FAMILIES,
-        files=run_info_files(),
-        config=config,
     log:
         outpath("logs/cohort.log"),
     conda:
         "../envs/cmmvar.yaml"
+    params:
+        families=FAMILIES,
+        files=run_info_files(),
+        config=config,
     script:
         "../../scripts/cohort.py"

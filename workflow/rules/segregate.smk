@@ -6,16 +6,16 @@ rule segregate:
         panel=config["panel"],
     output:
         outpath("work/segregate/{family}.json"),
-    params:
-        input_vcf=family_input_vcf,
-        build=config["genome_build"],
-        min_gq=config["filters"]["min_gq"],
-        min_dp=config["filters"]["min_dp"],
     log:
         outpath("logs/segregate/{family}.log"),
     benchmark:
         outpath("benchmarks/segregate/{family}.tsv")
     conda:
         "../envs/cmmvar.yaml"
+    params:
+        input_vcf=family_input_vcf,
+        build=config["genome_build"],
+        min_gq=config["filters"]["min_gq"],
+        min_dp=config["filters"]["min_dp"],
     script:
         "../../scripts/segregate.py"
