@@ -1,0 +1,216 @@
+"""The workflow end to end on the demo data, run by Snakemake in a temporary copy.
+
+Expected outcomes are worked out by hand from the family designs in
+scripts/make_test_data.py (docstrings there), not read from the code under test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+COPIED = ("Snakefile", "workflow", "scripts", "config", "test_data")
+COUNT_COLUMNS = ["affected_carriers", "affected_noncarriers", "affected_missing",
+                 "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
+                 "unknown_carriers", "unknown_noncarriers", "unknown_missing",
+                 "affected_homozygous", "unaffected_homozygous", "unknown_homozygous"]
+
+
+def copy_project(target: Path) -> Path:
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy(source, target / name)
+    return target
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=workdir,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    workdir = copy_project(tmp_path_factory.mktemp("demo"))
+    run = snakemake(workdir)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir / "results"
+
+
+def candidates(results: Path, family: str) -> pd.DataFrame:
+    return pd.read_csv(results / "families" / family / "candidates.tsv", sep="\t",
+                       dtype={"pos": int}, keep_default_na=False)
+
+
+def counts_of(table: pd.DataFrame, pos: int, alt: str) -> dict[str, int]:
+    row = table[(table.pos == pos) & (table.alt == alt)]
+    assert len(row) == 1, f"expected one row at {pos} {alt}"
+    return {c: int(row.iloc[0][c]) for c in COUNT_COLUMNS if int(row.iloc[0][c])}
+
+
+def sites(family: str) -> dict:
+    return json.loads((ROOT / "test_data" / "sites.json").read_text())[family]
+
+
+def test_every_family_has_its_four_outputs_and_nothing_half_written(demo):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+        for name in ("candidates.tsv", "report.json", "qc.json", "report.html"):
+            assert (demo / "families" / family / name).stat().st_size > 0
+    assert (demo / "cohort_summary.tsv").exists() and (demo / "run_info.json").exists()
+    assert not list(demo.rglob("*.tmp"))
+    for rule in ("extract", "normalise", "annotate", "segregate", "report"):
+        assert list((demo / "logs" / rule).glob("*.log")), rule
+
+
+def test_contract_columns_in_order(demo):
+    header = (demo / "families" / "DCC1" / "candidates.tsv").read_text().splitlines()[0]
+    contract = ("family_id chrom pos ref alt gene transcript consequence hgvs_c hgvs_p impact "
+                "gnomad_af gnomad_grpmax_af clinvar_significance clinvar_review_status "
+                "clinvar_id inheritance affected_carriers affected_noncarriers affected_missing "
+                "unaffected_carriers unaffected_noncarriers unaffected_missing unknown_carriers "
+                "flb log10_flb pp1 bs4 de_novo acmg_codes rank").split()
+    assert header.split("\t")[: len(contract)] == contract
+
+
+def test_dcc_family_kept_variants_and_counts(demo):
+    table = candidates(demo, "DCC1")
+    s = sites("DCC1")
+    seg, multi = s["dcc_segregating"], s["dcc_multiallelic"]
+    # kept: the segregating SNV, both halves of the multiallelic deletion (CAC>CC,C split:
+    # CAC>CC trims to CA>C at the same position), the spouse-only SNV and the padding SNV.
+    # dropped: LowQual FILTER, 500 bp before DCC, chr18 far away, chr2.
+    ref = multi["ref"]
+    expected = {(seg["pos"], seg["ref"], seg["alts"][0]),
+                (multi["pos"], ref[:2], ref[0]), (multi["pos"], ref, ref[0]),
+                (s["dcc_spouse_only"]["pos"], s["dcc_spouse_only"]["ref"],
+                 s["dcc_spouse_only"]["alts"][0]),
+                (s["dcc_in_padding"]["pos"], s["dcc_in_padding"]["ref"],
+                 s["dcc_in_padding"]["alts"][0])}
+    assert set(zip(table.pos, table.ref, table.alt, strict=True)) == expected
+    assert set(table.gene) == {"DCC"} and set(table.chrom) == {"chr18"}
+    # segregating SNV: affected I-1, II-1, III-1, III-4 carry it; unaffected II-3 carries it
+    # (non-penetrant), II-2 does not; I-2 and II-4 are not sequenced and III-2's 0/0 has GQ 5:
+    # three unaffected missing; III-3 (phenotype unknown) carries it.
+    assert counts_of(table, seg["pos"], seg["alts"][0]) == {
+        "affected_carriers": 4, "unaffected_carriers": 1, "unaffected_noncarriers": 1,
+        "unaffected_missing": 3, "unknown_carriers": 1}
+    alt1 = table[(table.pos == multi["pos"]) & (table.ref == ref[:2])].iloc[0]
+    alt2 = table[(table.pos == multi["pos"]) & (table.ref == ref)].iloc[0]
+    # ALT1 carriers: II-1 (affected), II-3 (unaffected). Affected non-carriers: I-1, III-1
+    # (0/2), III-4. Unaffected non-carriers: II-2, III-2; missing I-2, II-4; III-3 ./. .
+    assert (alt1.affected_carriers, alt1.affected_noncarriers, alt1.unaffected_carriers,
+            alt1.unaffected_noncarriers, alt1.unaffected_missing, alt1.unknown_missing) == (
+        1, 3, 1, 2, 2, 1)
+    # ALT2 carriers: II-1 (1/2) and III-1 (0/2), both affected; I-1 and III-4 are not.
+    assert (alt2.affected_carriers, alt2.affected_noncarriers, alt2.unaffected_carriers,
+            alt2.unaffected_noncarriers) == (2, 2, 0, 3)
+    top = table.iloc[0]
+    assert (top["rank"], top.pos) == (1, seg["pos"])
+
+
+def test_trio_counts_and_low_depth_call(demo):
+    table = candidates(demo, "TRIO1")
+    s = sites("TRIO1")
+    assert counts_of(table, s["ntn1_de_novo"]["pos"], s["ntn1_de_novo"]["alts"][0]) == {
+        "affected_carriers": 1, "unaffected_noncarriers": 2}
+    assert counts_of(table, s["ntn1_paternal"]["pos"], s["ntn1_paternal"]["alts"][0]) == {
+        "affected_carriers": 1, "unaffected_carriers": 1, "unaffected_noncarriers": 1}
+    # the mother's 0/1 has DP 4 < 8: missing, so she is neither carrier nor non-carrier
+    assert counts_of(table, s["ntn1_low_dp"]["pos"], s["ntn1_low_dp"]["alts"][0]) == {
+        "affected_carriers": 1, "unaffected_noncarriers": 1, "unaffected_missing": 1}
+    qc = json.loads((demo / "families" / "TRIO1" / "qc.json").read_text())
+    assert qc["genotype_qc"]["TRIO_M"]["low_dp"] == 1
+
+
+def test_nonsegregating_rad51_variant_from_unindexed_bare_contig_vcf(demo):
+    table = candidates(demo, "RAD1")
+    site = sites("RAD1")["rad51_nonsegregating"]
+    assert list(table.chrom) == ["chr15"] and list(table.pos) == [site["pos"]]
+    # I-1 and II-1 affected carriers, II-2 affected non-carrier; II-3 unaffected carrier,
+    # I-2 unaffected non-carrier.
+    assert counts_of(table, site["pos"], site["alts"][0]) == {
+        "affected_carriers": 2, "affected_noncarriers": 1, "unaffected_carriers": 1,
+        "unaffected_noncarriers": 1}
+    qc = json.loads((demo / "families" / "RAD1" / "qc.json").read_text())
+    assert qc["extraction"]["mode"] == "stream" and qc["extraction"]["contig_style"] == "bare"
+
+
+def test_consanguineous_family_homozygous_dnal4(demo):
+    table = candidates(demo, "CONS1")
+    site = sites("CONS1")["dnal4_homozygous"]
+    # IV-1, IV-2 affected 1/1; III-1, III-2, IV-3 unaffected 0/1; IV-4 unaffected 0/0;
+    # II-1, II-3 unaffected, not sequenced; I-1, I-2 unknown and not sequenced, and the
+    # spouses II-2, II-4 named as parents but absent from the PED are added as unknown.
+    assert counts_of(table, site["pos"], site["alts"][0]) == {
+        "affected_carriers": 2, "affected_homozygous": 2, "unaffected_carriers": 3,
+        "unaffected_noncarriers": 1, "unaffected_missing": 2, "unknown_missing": 4}
+    assert list(table.inheritance) == ["AR"]
+    qc = json.loads((demo / "families" / "CONS1" / "qc.json").read_text())
+    warnings = " ".join(qc["pedigree_warnings"])
+    assert "CON_II2" in warnings and "CON_II4" in warnings
+    assert "UNRELATED_1" in qc["vcf_samples_not_in_ped"]
+
+
+def test_x_linked_hemizygous_sons(demo):
+    table = candidates(demo, "XL1")
+    s = sites("XL1")
+    # sons S1 (`1`) and S2 (`1/1`) affected hemizygous carriers; mother unaffected het;
+    # father and S3 unaffected non-carriers.
+    assert counts_of(table, s["anos1_hemizygous"]["pos"], s["anos1_hemizygous"]["alts"][0]) == {
+        "affected_carriers": 2, "unaffected_carriers": 1, "unaffected_noncarriers": 2}
+    # second site: S1 has 0/1, impossible in a male's X: missing; S2 0/0 non-carrier.
+    assert counts_of(table, s["anos1_male_het"]["pos"], s["anos1_male_het"]["alts"][0]) == {
+        "affected_noncarriers": 1, "affected_missing": 1, "unaffected_carriers": 1,
+        "unaffected_noncarriers": 2}
+    report = json.loads((demo / "families" / "XL1" / "report.json").read_text())
+    top = report["candidates"][0]
+    assert top["genotypes"]["XL_S1"]["label"] == "+"
+    assert top["genotypes"]["XL_M"]["label"] == "+/-"
+
+
+def test_joint_vcf_is_extracted_once_for_two_families(demo):
+    assert sorted(p.name for p in (demo / "work" / "extract").glob("*.vcf.gz")) == [
+        "cohort.vcf.gz", "dcc_family.vcf.gz", "rad51_family.vcf.gz", "trio.vcf.gz"]
+
+
+def test_filter_and_split_statistics_in_qc(demo):
+    qc = json.loads((demo / "families" / "DCC1" / "qc.json").read_text())
+    assert qc["normalisation"]["dropped_filter"] == {"LowQual": 1}
+    assert qc["normalisation"]["multiallelic_split"] == 1
+    assert qc["extraction"]["records_kept"] == 5
+    assert qc["genotype_qc"]["DCC_III2"]["low_gq"] == 1
+    assert qc["samples"]["not_sequenced"] == ["DCC_I2", "DCC_II4"]
+
+
+def test_cohort_summary_one_row_per_family_with_top_candidate(demo):
+    summary = pd.read_csv(demo / "cohort_summary.tsv", sep="\t", keep_default_na=False)
+    assert list(summary.family_id) == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
+    assert list(summary.gene) == ["DCC", "NTN1", "RAD51", "DNAL4", "ANOS1"]
+    assert list(summary.n_candidates) == [5, 3, 1, 1, 2]
+
+
+def test_run_info_records_versions_and_checksums(demo):
+    info = json.loads((demo / "run_info.json").read_text())
+    assert info["config"]["genome_build"] == "GRCh38"
+    [panel] = info["files"]["panel"]
+    expected = hashlib.sha256((ROOT / "config/panels/cmm.tsv").read_bytes()).hexdigest()
+    assert panel["sha256"] == expected
+    assert len(info["files"]["vcf"]) == 4 and info["tools"]["snakemake"].startswith("9")
+
+
+def test_dry_run_and_lint_are_clean(tmp_path):
+    workdir = copy_project(tmp_path)
+    assert snakemake(workdir, "-n").returncode == 0
+    lint = snakemake(workdir, "--lint")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
