@@ -7,23 +7,47 @@ result comes out; the computations are in pedigree.py, genotypes.py and segregat
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from pathlib import Path
+
+import pandas as pd
 
 from cmmvar import __version__
 from cmmvar.annotate import read_annotations
 from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes
 from cmmvar.panel import Gene
-from cmmvar.pedigree import Family, match_samples, read_family
-from cmmvar.segregation import carried, count
+from cmmvar.errors import PedigreeError
+from cmmvar.normalise import normalise
+from cmmvar.pedigree import Family, match_samples, read_family, read_ped
+from cmmvar.segregation import (
+    Model,
+    Settings,
+    carried,
+    check_liability_classes,
+    segregate,
+    table_fields,
+)
 from cmmvar.vcf import open_vcf
+
+
+def gene_model(gene: Gene, liability_classes: dict) -> Model:
+    return Model(gene.inheritance, gene.penetrance, gene.phenocopy_rate, gene.penetrance_male,
+                 gene.penetrance_female, liability_classes)
 
 
 def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
-            build: str, thresholds: Thresholds) -> dict:
-    """The family result: pedigree, sample match, QC and every variant a member carries."""
+            build: str, thresholds: Thresholds, settings: Settings,
+            liability_classes: dict | None = None, proband: str | None = None) -> dict:
+    """The family result: pedigree, sample match, QC and every variant a member carries,
+    with its segregation (counts, FLB, strengths, meioses, de novo)."""
     family = read_family(ped_path, family_id)
+    if proband and proband not in family:
+        raise PedigreeError(f"the proband {proband!r} named in the families sheet is not a "
+                            f"member of family {family_id!r}", path=ped_path,
+                            hint="fix the proband column of the families sheet")
+    liability_classes = liability_classes or {}
     with open_vcf(normalised_vcf) as vcf:
         vcf_samples = list(vcf.header.samples)
     match = match_samples(family, vcf_samples, str(input_vcf))
@@ -39,12 +63,18 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             continue
         annotation = annotations.get((variant.chrom, variant.pos, variant.ref, variant.alt), {})
         gene = by_symbol.get(annotation.get("gene", ""))
+        if gene is None:
+            continue  # extraction keeps panel regions only; nothing to model without a gene
+        model = gene_model(gene, liability_classes)
+        check_liability_classes(family, model)
+        result = segregate(family, calls, model, settings, proband)
         variants.append({
             "variant": {"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
                         "alt": variant.alt, "origin": variant.origin},
             "annotation": annotation,
             "gene": _gene_record(gene),
-            "counts": count(family, calls).to_dict(),
+            "segregation": result.to_dict(),
+            "counts": result.counts.to_dict(),
             "genotypes": {pid: _call_record(g) for pid, g in calls.items()},
         })
 
@@ -54,6 +84,15 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
         "inputs": {"ped": str(ped_path), "vcf": str(input_vcf)},
         "genome_build": build,
         "thresholds": {"min_gq": thresholds.min_gq, "min_dp": thresholds.min_dp},
+        "segregation_settings": {
+            "allele_frequency": settings.allele_frequency,
+            "ladder": settings.ladder, "meioses": settings.meioses,
+            "max_parent_alt_fraction": settings.max_parent_alt_fraction,
+            "parentage_confirmed": settings.parentage_confirmed,
+            "proband": proband, "liability_classes": liability_classes},
+        "mendelian_errors": [f"{v['variant']['chrom']}:{v['variant']['pos']} "
+                             f"{v['variant']['ref']}>{v['variant']['alt']}: {e}"
+                             for v in variants for e in v["segregation"]["mendelian_errors"]],
         "pedigree": _pedigree_record(family, set(match.sequenced)),
         "pedigree_warnings": list(family.warnings),
         "samples": {"sequenced": list(match.sequenced),
@@ -63,6 +102,50 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
                         for pid in match.sequenced},
         "variants": variants,
     }
+
+
+SEGREGATE_COLUMNS = (
+    "chrom", "pos", "ref", "alt", "affected_carriers", "affected_noncarriers",
+    "affected_missing", "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
+    "unknown_carriers", "unknown_noncarriers", "unknown_missing", "affected_homozygous",
+    "unaffected_homozygous", "unknown_homozygous", "flb", "log10_flb", "pp1", "bs4", "de_novo",
+    "acmg_codes", "proband", "informative_meioses", "meioses_strength", "flb_note",
+)
+
+
+def pick_family(ped_path: str | Path, family_id: str | None) -> Family:
+    """The family of a PED file: the one named, or the only one."""
+    if family_id:
+        return read_family(ped_path, family_id)
+    families = read_ped(ped_path)
+    if len(families) > 1:
+        raise PedigreeError(f"the PED file holds {len(families)} families "
+                            f"({', '.join(sorted(families))})", path=ped_path,
+                            hint="name one with --family")
+    return next(iter(families.values()))
+
+
+def segregate_vcf(vcf_path: str | Path, family: Family, model: Model, settings: Settings,
+                  thresholds: Thresholds, build: str, proband: str | None,
+                  pass_only: bool = False) -> pd.DataFrame:
+    """One row per biallelic record (multiallelic records split) of any VCF: counts and
+    segregation statistics in one family. `cmmvar segregate` runs this; the workflow
+    calls the same `segregate` per variant."""
+    if proband and proband not in family:
+        raise PedigreeError(f"proband {proband!r} is not in family {family.id!r}",
+                            path=family.path)
+    check_liability_classes(family, model)
+    with open_vcf(vcf_path) as vcf:
+        match_samples(family, list(vcf.header.samples), str(vcf_path))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        split = Path(tmp) / "split.vcf.gz"
+        normalise(vcf_path, split, pass_only=pass_only)
+        for variant, calls in family_genotypes(split, family, build, thresholds):
+            result = segregate(family, calls, model, settings, proband).to_dict()
+            rows.append({"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
+                         "alt": variant.alt, **result["counts"], **table_fields(result)})
+    return pd.DataFrame(rows, columns=list(SEGREGATE_COLUMNS))
 
 
 def _pedigree_record(family: Family, sequenced: set[str]) -> list[dict]:

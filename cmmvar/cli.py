@@ -22,6 +22,32 @@ def _extract(args: argparse.Namespace) -> None:
     print(json.dumps(stats.to_dict(), indent=2), file=sys.stderr if args.quiet else sys.stdout)
 
 
+def _segregate(args: argparse.Namespace) -> None:
+    from cmmvar.analysis import pick_family, segregate_vcf
+    from cmmvar.atomic import atomic_path
+    from cmmvar.genotypes import Thresholds
+    from cmmvar.segregation import Model, Settings
+
+    family = pick_family(args.ped, args.family)
+    model = Model(args.inheritance, args.penetrance, args.phenocopy)
+    settings = Settings(allele_frequency=args.allele_frequency,
+                        parentage_confirmed=args.parentage_confirmed)
+    table = segregate_vcf(args.vcf, family, model, settings,
+                          Thresholds(args.min_gq, args.min_dp), args.build, args.proband,
+                          args.pass_only)
+    with atomic_path(args.out) as tmp:
+        table.to_csv(tmp, sep="\t", index=False)
+    for warning in family.warnings:
+        print(f"cmmvar: note: {warning}", file=sys.stderr)
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not in [0, 1]")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cmmvar", description="Find the genetic cause of congenital mirror movements.")
@@ -41,6 +67,32 @@ def build_parser() -> argparse.ArgumentParser:
                          help="bases added on each side of every gene (default 100)")
     extract.add_argument("--quiet", action="store_true", help="statistics to stderr")
     extract.set_defaults(func=_extract)
+
+    seg = commands.add_parser(
+        "segregate", help="cosegregation of every VCF record in one family",
+        description="One row per record (multiallelic records split): carriers by phenotype, "
+                    "the full-likelihood Bayes factor (Thompson et al. 2003), PP1/BS4 "
+                    "strength (Tavtigian et al. 2018), informative meioses and de novo status.")
+    seg.add_argument("--vcf", required=True, help="VCF, VCF.gz or BCF with the family's samples")
+    seg.add_argument("--ped", required=True, help="PED file (6 columns, optional 7th)")
+    seg.add_argument("--out", required=True, help="output TSV")
+    seg.add_argument("--family", help="family ID, when the PED holds several")
+    seg.add_argument("--inheritance", required=True, choices=("AD", "AR", "XLD", "XLR"))
+    seg.add_argument("--penetrance", required=True, type=_fraction,
+                     help="P(affected | carrier genotype), e.g. 0.68")
+    seg.add_argument("--phenocopy", required=True, type=_fraction,
+                     help="P(affected | non-carrier), e.g. 0.001")
+    seg.add_argument("--allele-frequency", required=True, type=_fraction,
+                     help="variant allele frequency for founders, e.g. 1e-4")
+    seg.add_argument("--proband", help="index case (default: first affected carrier in PED order)")
+    seg.add_argument("--min-gq", type=int, default=20, help="calls below are missing (default 20)")
+    seg.add_argument("--min-dp", type=int, default=8, help="calls below are missing (default 8)")
+    seg.add_argument("--build", choices=BUILDS, default="GRCh38",
+                     help="for the X pseudo-autosomal regions (default GRCh38)")
+    seg.add_argument("--pass-only", action="store_true", help="skip records failing FILTER")
+    seg.add_argument("--parentage-confirmed", action="store_true",
+                     help="a de novo variant earns PS2 instead of PM6")
+    seg.set_defaults(func=_segregate)
     return parser
 
 

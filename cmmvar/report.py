@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
+from cmmvar.segregation import table_fields
 
 # The output contract (DESIGN.md): names and order binding.
 CANDIDATE_COLUMNS = (
@@ -26,20 +27,22 @@ CANDIDATE_COLUMNS = (
 # Beyond the contract, appended so readers by position are not disturbed.
 EXTRA_COLUMNS = (
     "unknown_noncarriers", "unknown_missing", "affected_homozygous", "unaffected_homozygous",
-    "unknown_homozygous", "tier",
+    "unknown_homozygous", "tier", "proband", "informative_meioses", "meioses_strength",
+    "flb_note",
 )
-# Statistics filled by the segregation-likelihood stage; empty until it has run.
-_LATER = ("flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes")
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
 
 def rank_key(item: dict) -> tuple:
-    """Provisional order: fewest affected non-carriers, most affected carriers, gene tier,
-    then position. Replaced by the prioritisation stage once annotation is in place."""
-    counts, gene = item["counts"], item.get("gene") or {}
-    return (counts["affected_noncarriers"], -counts["affected_carriers"],
-            _TIER_ORDER.get(gene.get("tier"), 9), item["variant"]["chrom"],
-            item["variant"]["pos"])
+    """Order within a family: de novo candidates, then the Bayes factor (highest first;
+    undefined or zero last), fewest affected non-carriers, most affected carriers, gene
+    tier, position. The prioritisation stage refines this once annotation is in place."""
+    seg, gene = item["segregation"], item.get("gene") or {}
+    counts = seg["counts"]
+    log10 = seg["log10_flb"] if seg["log10_flb"] is not None else float("-inf")
+    return (seg["de_novo"] != "yes", -log10, counts["affected_noncarriers"],
+            -counts["affected_carriers"], _TIER_ORDER.get(gene.get("tier"), 9),
+            item["variant"]["chrom"], item["variant"]["pos"])
 
 
 def candidate_rows(result: dict) -> list[dict]:
@@ -55,8 +58,7 @@ def candidate_rows(result: dict) -> list[dict]:
         row.update({k: v for k, v in counts.items() if k in row})
         row.update(family_id=result["family_id"], rank=rank,
                    tier=(item.get("gene") or {}).get("tier", ""))
-        for key in _LATER:
-            row[key] = item.get(key, "") if item.get(key) is not None else ""
+        row.update(table_fields(item["segregation"]))
         rows.append(row)
     return rows
 
@@ -69,6 +71,7 @@ def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
         "vcf_samples_not_in_ped": result["samples"]["vcf_only"],
         "thresholds": result["thresholds"],
         "genotype_qc": result["genotype_qc"],
+        "mendelian_errors": result["mendelian_errors"],
         "extraction": extract_stats,
         "normalisation": normalise_stats,
     }
@@ -92,8 +95,9 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         "inputs": result["inputs"],
         "settings": settings,
         "pedigree": result["pedigree"],
+        "segregation_settings": result["segregation_settings"],
         "candidates": [dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
-                            origin=item["variant"]["origin"])
+                            segregation=item["segregation"], origin=item["variant"]["origin"])
                        for row, item in zip(rows, ranked, strict=True)],
         "qc": qc,
     }

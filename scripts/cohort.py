@@ -2,11 +2,13 @@
 
 from cmmvar.cohort import summarise, write_run_info
 from cmmvar.scripting import run_logged
+from cmmvar.segregation import settings_from_config
 
 
 def main(sm) -> None:
-    summarise(dict(zip(sm.params.families, sm.input.candidates, strict=True)),
-              sm.output.summary)
+    settings = settings_from_config(dict(sm.params.config["segregation"]))
+    summarise(dict(zip(sm.params.families, sm.input.candidates, strict=True)), settings,
+              sm.output.summary, sm.output.variants)
     write_run_info(dict(sm.params.config), dict(sm.params.files), sm.output.run_info)
 
 

@@ -5,15 +5,21 @@ from cmmvar.atomic import write_json
 from cmmvar.genotypes import Thresholds
 from cmmvar.panel import load_panel
 from cmmvar.scripting import log, run_logged
+from cmmvar.segregation import settings_from_config
 
 
 def main(sm) -> None:
     genes = load_panel(sm.input.panel, sm.params.build)
+    section = dict(sm.params.segregation)
+    settings = settings_from_config(section, sm.params.parentage_confirmed)
     result = analyse(sm.wildcards.family, sm.input.ped, sm.params.input_vcf, sm.input.vcf,
                      sm.input.annotations, genes, sm.params.build,
-                     Thresholds(sm.params.min_gq, sm.params.min_dp))
+                     Thresholds(sm.params.min_gq, sm.params.min_dp), settings,
+                     section.get("liability_classes", {}), sm.params.proband or None)
     for warning in result["pedigree_warnings"]:
         log.warning(warning)
+    for error in result["mendelian_errors"]:
+        log.warning("Mendelian error (not a de novo candidate): %s", error)
     if result["samples"]["vcf_only"]:
         log.info("VCF samples not in the pedigree, ignored: %s",
                  ", ".join(result["samples"]["vcf_only"]))

@@ -54,6 +54,16 @@ def family_ped(wildcards):
     return SHEET.loc[wildcards.family, "ped"]
 
 
+def family_proband(wildcards):
+    """The proband named in the sheet's optional proband column, or "" (first affected carrier)."""
+    return SHEET.loc[wildcards.family].get("proband", "")
+
+
+def family_parentage_confirmed(wildcards):
+    value = SHEET.loc[wildcards.family].get("parentage_confirmed", "")
+    return value.lower() in ("yes", "true")
+
+
 def family_input_vcf(wildcards):
     return SHEET.loc[wildcards.family, "vcf"]
 

@@ -28,6 +28,7 @@ rule cohort:
         candidates=expand(outpath("families/{family}/candidates.tsv"), family=FAMILIES),
     output:
         summary=outpath("cohort_summary.tsv"),
+        variants=outpath("cohort_variants.tsv"),
         run_info=outpath("run_info.json"),
     log:
         outpath("logs/cohort.log"),

@@ -17,5 +17,8 @@ rule segregate:
         build=config["genome_build"],
         min_gq=config["filters"]["min_gq"],
         min_dp=config["filters"]["min_dp"],
+        segregation=config["segregation"],
+        proband=family_proband,
+        parentage_confirmed=family_parentage_confirmed,
     script:
         "../../scripts/segregate.py"
