@@ -214,3 +214,30 @@ def test_dry_run_and_lint_are_clean(tmp_path):
     assert snakemake(workdir, "-n").returncode == 0
     lint = snakemake(workdir, "--lint")
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_segregation_statistics_filled_for_every_candidate(demo):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+        table = candidates(demo, family)
+        for row in table.to_dict("records"):
+            assert row["pp1"] in ("none", "supporting", "moderate", "strong")
+            assert row["bs4"] in ("none", "supporting", "moderate", "strong")
+            assert row["de_novo"] in ("yes", "no", "unknown")
+            assert row["flb"] != "" or row["flb_note"] != ""  # a number, or why there is none
+
+
+def test_trio_de_novo_gets_pm6_and_no_bayes_factor(demo):
+    table = candidates(demo, "TRIO1")
+    site = sites("TRIO1")["ntn1_de_novo"]
+    row = table[table.pos == site["pos"]].iloc[0]
+    assert (row["de_novo"], row["acmg_codes"], row["flb"], row["rank"]) == ("yes", "PM6", "", 1)
+    paternal = table[table.pos == sites("TRIO1")["ntn1_paternal"]["pos"]].iloc[0]
+    assert paternal["de_novo"] == "no"
+    # the low-depth mother is missing: inheritance cannot be told
+    low = table[table.pos == sites("TRIO1")["ntn1_low_dp"]["pos"]].iloc[0]
+    assert low["de_novo"] == "unknown"
+
+
+def test_nonsegregating_variant_gets_bs4(demo):
+    row = candidates(demo, "RAD1").iloc[0]
+    assert float(row["flb"]) < 0.053 and row["bs4"] == "strong" and row["pp1"] == "none"
