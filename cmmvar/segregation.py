@@ -226,27 +226,37 @@ def choose_proband(family: Family, calls: Mapping[str, Genotype],
     return None, "no affected carrier"
 
 
+def causal_genotypes(model: Model, male: bool) -> tuple[int, ...]:
+    """ALT-allele counts that make a person affected under the model (beyond phenocopies):
+    any carrier for dominant genes, homozygotes (and hemizygous males) for recessive ones."""
+    if model.x_linked and male:
+        return (1,)
+    return (1, 2) if model.inheritance in ("AD", "XLD") else (2,)
+
+
 def informative_meioses(family: Family, calls: Mapping[str, Genotype], proband: str,
                         model: Model) -> int | None:
     """Meioses informative for cosegregation (Jarvik & Browning 2016), counted as
-    -log2 P(the other affected carriers carry it | the proband carries it) under neutral
-    Mendelian transmission of a rare variant: 1 for a parent or sibling, 2 for a
-    grandparent, 3 for a first cousin. None when an affected member is a non-carrier."""
-    affected = [i for i in family.individuals if i.phenotype is Phenotype.AFFECTED]
-    if any(not calls[i.id].missing and not calls[i.id].carrier for i in affected):
+    -log2 P(the other affected relatives have the causal genotype | the proband has it)
+    under neutral Mendelian transmission of a rare variant: for a dominant gene 1 for a
+    parent, child or sibling, 2 for a grandparent, 3 for a first cousin; for a recessive
+    gene 2 for an affected homozygous sibling. None when a typed affected relative, or the
+    proband, lacks the causal genotype."""
+    persons = {p.id: p for p in people(family)}
+    affected = [i.id for i in family.individuals if i.phenotype is Phenotype.AFFECTED]
+    typed = [pid for pid in affected if not calls[pid].missing]
+    causal = {pid: causal_genotypes(model, persons[pid].male) for pid in typed}
+    if proband not in causal or any(calls[pid].copies not in causal[pid] for pid in typed):
         return None
-    if not calls[proband].carrier:
-        return None
-    carriers = [i.id for i in affected if calls[i.id].carrier]
-    persons = people(family)
-    n = {p.id: (2 if model.x_linked and p.male else 3) for p in persons}
 
-    def carrier_weights(ids) -> dict[str, list[float]]:
-        return {pid: [0.0] + [1.0] * (n[pid] - 1) for pid in ids}
+    def weights(ids) -> dict[str, list[float]]:
+        n = {pid: 2 if model.x_linked and persons[pid].male else 3 for pid in ids}
+        return {pid: [1.0 if g in causal[pid] else 0.0 for g in range(n[pid])] for pid in ids}
 
-    both = log_likelihood(persons, _MEIOSES_Q, carrier_weights(carriers), model.x_linked)
-    alone = log_likelihood(persons, _MEIOSES_Q, carrier_weights([proband]), model.x_linked)
-    return round(-(both - alone) / math.log(2))
+    ordered = tuple(persons.values())
+    together = log_likelihood(ordered, _MEIOSES_Q, weights(typed), model.x_linked)
+    alone = log_likelihood(ordered, _MEIOSES_Q, weights([proband]), model.x_linked)
+    return round(-(together - alone) / math.log(2))
 
 
 def de_novo_status(family: Family, calls: Mapping[str, Genotype], model: Model,

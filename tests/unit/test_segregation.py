@@ -281,3 +281,12 @@ def test_segregate_command_on_a_users_vcf(tmp_path):
     third = table.iloc[2]
     assert third.affected_missing == 1
     assert float(third.flb) == pytest.approx(4 / (1 - 1e-4) ** 2, rel=1e-5)
+
+
+def test_recessive_affected_sibling_counts_two_meioses(tmp_path):
+    # P(sib homozygous | proband homozygous, rare variant) = 1/4 (both parents carriers)
+    family = family_from(tmp_path, "R f 0 0 1 1\nR m 0 0 2 1\nR a f m 1 2\nR b f m 2 2\n")
+    calls = {"f": called(1), "m": called(1), "a": called(2), "b": called(2)}
+    assert informative_meioses(family, calls, "a", Model("AR", 0.9, 0.01)) == 2
+    calls["b"] = called(1)  # an affected heterozygote: not the causal genotype
+    assert informative_meioses(family, calls, "a", Model("AR", 0.9, 0.01)) is None
