@@ -15,10 +15,10 @@ import pandas as pd
 
 from cmmvar import __version__
 from cmmvar.annotate import read_annotations
-from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes
-from cmmvar.panel import Gene
 from cmmvar.errors import PedigreeError
+from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes
 from cmmvar.normalise import normalise
+from cmmvar.panel import Gene
 from cmmvar.pedigree import Family, match_samples, read_family, read_ped
 from cmmvar.segregation import (
     Model,
