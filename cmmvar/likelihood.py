@@ -113,18 +113,25 @@ def log_likelihood(people: Sequence[Person], q: float, weights: Mapping[str, Seq
     people = tuple(people)
     index = {p.id: i for i, p in enumerate(people)}
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
+    log_scale = 0.0
     for i, p in enumerate(people):
         n = _states(p, x_linked)
         w = np.asarray(weights.get(p.id, np.ones(n)), dtype=float)
         if w.shape != (n,):
             raise ValueError(f"{p.id}: expected {n} genotype weights, got {w.shape}")
+        # Scale each person's weights to a maximum of 1 (logs kept aside), so products of
+        # tiny weights cannot underflow before the first rescaling.
+        peak = float(np.max(w))
+        if peak <= 0.0:
+            return -math.inf
+        log_scale += math.log(peak)
+        w = w / peak
         if p.father is None:
             factors.append(((i,), _prior(p, q, x_linked) * w))
         else:
             table = _T_X[p.male] if x_linked else _T_AUTOSOMAL
             factors.append(((i, index[p.father], index[p.mother]), table * w[:, None, None]))
 
-    log_scale = 0.0
     for v in _elimination_order(people, x_linked):
         touching = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
