@@ -7,6 +7,7 @@ scripts/make_test_data.py (docstrings there), not read from the code under test.
 from __future__ import annotations
 
 import hashlib
+import math
 import json
 import shutil
 import subprocess
@@ -241,3 +242,36 @@ def test_trio_de_novo_gets_pm6_and_no_bayes_factor(demo):
 def test_nonsegregating_variant_gets_bs4(demo):
     row = candidates(demo, "RAD1").iloc[0]
     assert float(row["flb"]) < 0.053 and row["bs4"] == "strong" and row["pp1"] == "none"
+
+
+def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
+    """The segregating DCC variant's FLB equals an independent brute-force enumeration
+    (tests/unit/test_likelihood_bruteforce.py) over the family as make_test_data.py built
+    it: DCC model from the panel (males 0.74, females 0.54, phenocopy 0.001), q = 1e-4,
+    proband I-1 (first affected carrier), III-2's low-GQ call missing."""
+    from tests.unit.test_likelihood_bruteforce import brute_flb
+
+    from cmmvar.likelihood import Person
+
+    P = Person
+    people = [P("DCC_I1", None, None, True), P("DCC_I2", None, None, False),
+              P("DCC_II1", "DCC_I1", "DCC_I2", True), P("DCC_II2", None, None, False),
+              P("DCC_II3", "DCC_I1", "DCC_I2", False), P("DCC_II4", None, None, True),
+              P("DCC_III1", "DCC_II1", "DCC_II2", True),
+              P("DCC_III2", "DCC_II1", "DCC_II2", False),
+              P("DCC_III3", "DCC_II1", "DCC_II2", False),
+              P("DCC_III4", "DCC_II4", "DCC_II3", True)]
+    penetrance = {p.id: (0.001, 0.74, 0.74) if p.male else (0.001, 0.54, 0.54) for p in people}
+    affected = {"DCC_I1", "DCC_II1", "DCC_III1", "DCC_III4"}
+    phenotypes = {p.id: "affected" if p.id in affected else "unaffected" for p in people}
+    phenotypes["DCC_III3"] = "unknown"
+    genotypes = {"DCC_I1": 1, "DCC_II1": 1, "DCC_II2": 0, "DCC_II3": 1, "DCC_III1": 1,
+                 "DCC_III3": 1, "DCC_III4": 1}
+    kind, log_flb = brute_flb(people, "DCC_I1", 1e-4, False, penetrance, phenotypes, genotypes)
+    expected = math.exp(log_flb)
+    row = candidates(demo, "DCC1").iloc[0]
+    assert kind == "value" and float(row["flb"]) == pytest.approx(expected, rel=1e-5)
+    assert 4.33 <= expected < 18.7 and row["pp1"] == "moderate"
+    assert row["acmg_codes"] == "PP1_Moderate"
+    # affected carriers I-1 -> II-1 (1), II-1 -> III-1 (1), I-1 -> II-3 -> III-4 (2)
+    assert row["informative_meioses"] == "4" and row["meioses_strength"] == "moderate"
