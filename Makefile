@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run test lint test-data clean system-deps
+.PHONY: run test lint bench test-data clean system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -14,11 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian's bcftools: the independent reference the tests compare normalisation against.
+# Debian packages the tests compare against: bcftools (normalisation) and FASTLINK
+# (pedigree likelihoods, and the peer tool of `make bench`).
 system-deps:
-	@command -v bcftools >/dev/null 2>&1 || { \
+	@command -v bcftools >/dev/null 2>&1 && command -v mlink >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix fastlink; }
 
 ## run the workflow on the embedded demo (config/config.yaml -> test_data/), outputs in results/
 run: $(VENV)/.installed
@@ -33,6 +34,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check cmmvar scripts tests
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow/rules
+
+## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)
+bench: $(VENV)/.installed system-deps
+	$(BIN)/python scripts/bench.py
 
 ## regenerate test_data/ (committed) from scripts/make_test_data.py
 test-data: $(VENV)/.installed
