@@ -7,8 +7,8 @@ scripts/make_test_data.py (docstrings there), not read from the code under test.
 from __future__ import annotations
 
 import hashlib
-import math
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -249,9 +249,8 @@ def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
     (tests/unit/test_likelihood_bruteforce.py) over the family as make_test_data.py built
     it: DCC model from the panel (males 0.74, females 0.54, phenocopy 0.001), q = 1e-4,
     proband I-1 (first affected carrier), III-2's low-GQ call missing."""
-    from tests.unit.test_likelihood_bruteforce import brute_flb
-
     from cmmvar.likelihood import Person
+    from tests.unit.test_likelihood_bruteforce import brute_flb
 
     P = Person
     people = [P("DCC_I1", None, None, True), P("DCC_I2", None, None, False),
