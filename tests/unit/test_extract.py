@@ -34,8 +34,8 @@ def test_dcc_family_keeps_panel_records_and_drops_the_rest(tmp_path):
     out = tmp_path / "dcc.vcf.gz"
     stats = extract(DEMO / "dcc_family.vcf.gz", GENES, "GRCh38", out, padding=100)
     assert stats.mode == "index"
-    assert demo_names(out) == ["dcc_segregating", "dcc_multiallelic", "dcc_spouse_only",
-                               "dcc_lowqual", "dcc_in_padding"]
+    assert sorted(demo_names(out)) == ["dcc_in_padding", "dcc_lowqual", "dcc_multiallelic",
+                                       "dcc_segregating", "dcc_spouse_only"]
     assert Path(str(out) + ".tbi").exists()
 
 
@@ -59,7 +59,7 @@ def test_bcf_with_csi_index_is_read(tmp_path):
     out = tmp_path / "trio.vcf.gz"
     stats = extract(DEMO / "trio.bcf", GENES, "GRCh38", out, 100)
     assert stats.mode == "index"
-    assert demo_names(out) == ["ntn1_de_novo", "ntn1_paternal", "ntn1_low_dp"]
+    assert sorted(demo_names(out)) == ["ntn1_de_novo", "ntn1_low_dp", "ntn1_paternal"]
 
 
 def test_bare_contig_names_become_chr_names(tmp_path):
