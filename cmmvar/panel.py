@@ -41,6 +41,7 @@ class Gene:
     evidence: str
     source: str
     assumptions: str = ""
+    mechanism: str = ""
 
     @property
     def x_linked(self) -> bool:
@@ -147,6 +148,7 @@ def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:
         max_allele_frequency=number_in("max_allele_frequency", 0, 1),
         tier=tier, evidence=text("evidence"), source=text("source"),
         assumptions=(row.get("assumptions") or "").strip(),
+        mechanism=(row.get("mechanism") or "").strip(),
     )
 
 
