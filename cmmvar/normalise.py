@@ -113,6 +113,14 @@ def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = Tr
             for record in records(vcf, in_path):
                 stats.records_in += 1
                 body.extend(_normalise_record(record, header, fasta, pass_only, stats))
+        if stats.ref_mismatches:
+            raise VcfError(
+                f"{stats.ref_mismatches} of {stats.records_in} records have a REF that differs "
+                f"from the reference FASTA {fasta_path}, e.g. "
+                + "; ".join(stats.ref_mismatch_examples),
+                path=in_path,
+                hint="the VCF and the FASTA must be the same reference and build: check "
+                     "genome_build and annotation.reference_fasta")
         body.sort(key=lambda item: item[0])
         plain = Path(tmp) / "normalised.vcf"
         with pysam.VariantFile(str(plain), "w", header=header) as out:

@@ -11,6 +11,7 @@ import subprocess
 import pysam
 import pytest
 
+from cmmvar.errors import VcfError
 from cmmvar.normalise import normalise, normalise_alleles, recode_gt
 
 REFERENCE = "GATTACA" + "A" * 8 + "CGT" + "CA" * 6 + "TTG" + "ACG" * 5 + "GGATC" + "T" * 7 + "C"
@@ -147,19 +148,24 @@ def test_matches_bcftools_norm_on_random_variants(tmp_path, seed):
     assert stats.records_out == len(_calls(theirs)) > 60
 
 
-def test_ref_mismatch_is_counted_and_not_realigned(tmp_path):
+def test_ref_mismatch_is_an_error_that_counts_and_locates_them(tmp_path):
     rng = random.Random(99)
     vcf, fasta = _write_random_vcf(tmp_path, rng, 5)
     text = fasta.read_text().replace("\n", "")
-    # rewrite the FASTA with every base flipped: every REF now disagrees
+    # rewrite the FASTA with every base changed: every REF now disagrees
     flipped = text.split("chr1", 1)[1].translate(str.maketrans("ACGT", "CATG"))
     fasta.write_text(">chr1\n" + flipped + "\n")
     (tmp_path / "ref.fa.fai").unlink()
     pysam.faidx(str(fasta))
-    stats = normalise(vcf, tmp_path / "out.vcf.gz", fasta_path=fasta)
-    assert stats.ref_mismatches == stats.records_in
-    assert stats.realigned == 0
-    assert len(stats.ref_mismatch_examples) == min(5, stats.records_in)
+    with pytest.raises(VcfError) as caught:
+        normalise(vcf, tmp_path / "out.vcf.gz", fasta_path=fasta)
+    message = str(caught.value)
+    with pysam.VariantFile(str(vcf)) as handle:
+        first = next(iter(handle))
+        total = 1 + sum(1 for _ in handle)
+    assert f"in.vcf.gz: {total} of {total} records have a REF that differs" in message
+    assert f"e.g. chr1:{first.pos} REF {first.ref} vs FASTA" in message
+    assert not (tmp_path / "out.vcf.gz").exists()
 
 
 def test_split_keeps_allele_depths_and_origin(tmp_path):
