@@ -163,6 +163,7 @@ def _gene_record(gene: Gene | None) -> dict | None:
             "penetrance": gene.penetrance, "penetrance_male": gene.penetrance_male,
             "penetrance_female": gene.penetrance_female, "phenocopy_rate": gene.phenocopy_rate,
             "max_allele_frequency": gene.max_allele_frequency, "evidence": gene.evidence,
+            "mechanism": gene.mechanism,
             "source": gene.source, "assumptions": gene.assumptions,
             "mane_transcript": gene.mane_transcript}
 

@@ -5,6 +5,7 @@ Ranks a family's candidates and renders them; computes nothing about genotypes i
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
+from cmmvar.prioritise import prioritise
 from cmmvar.segregation import table_fields
 
 # The output contract (DESIGN.md): names and order binding.
@@ -28,39 +30,61 @@ CANDIDATE_COLUMNS = (
 EXTRA_COLUMNS = (
     "unknown_noncarriers", "unknown_missing", "affected_homozygous", "unaffected_homozygous",
     "unknown_homozygous", "tier", "proband", "informative_meioses", "meioses_strength",
-    "flb_note",
+    "flb_note", "acmg_points",
 )
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
 
 def rank_key(item: dict) -> tuple:
-    """Order within a family: de novo candidates, then the Bayes factor (highest first;
-    undefined or zero last), fewest affected non-carriers, most affected carriers, gene
-    tier, position. The prioritisation stage refines this once annotation is in place."""
+    """Order within a family: ACMG points (Tavtigian et al. 2020; segregation codes included),
+    de novo candidates, the Bayes factor (highest first; undefined or zero last), fewest
+    affected non-carriers, most affected carriers, gene tier, position."""
     seg, gene = item["segregation"], item.get("gene") or {}
     counts = seg["counts"]
     log10 = seg["log10_flb"] if seg["log10_flb"] is not None else float("-inf")
-    return (seg["de_novo"] != "yes", -log10, counts["affected_noncarriers"],
-            -counts["affected_carriers"], _TIER_ORDER.get(gene.get("tier"), 9),
-            item["variant"]["chrom"], item["variant"]["pos"])
+    return (-item["priority"].points, seg["de_novo"] != "yes", -log10,
+            counts["affected_noncarriers"], -counts["affected_carriers"],
+            _TIER_ORDER.get(gene.get("tier"), 9), item["variant"]["chrom"],
+            item["variant"]["pos"])
 
 
-def candidate_rows(result: dict) -> list[dict]:
-    """One contract row per candidate, best first, with `rank` from 1."""
-    ranked = sorted(result["variants"], key=rank_key)
-    rows = []
-    for rank, item in enumerate(ranked, start=1):
-        annotation, counts = item["annotation"], item["counts"]
-        row = {column: "" for column in CANDIDATE_COLUMNS + EXTRA_COLUMNS}
-        row.update({k: annotation.get(k, "") for k in CANDIDATE_COLUMNS if k in annotation})
-        row.update(item["variant"])
-        row.pop("origin", None)
-        row.update({k: v for k, v in counts.items() if k in row})
-        row.update(family_id=result["family_id"], rank=rank,
-                   tier=(item.get("gene") or {}).get("tier", ""))
-        row.update(table_fields(item["segregation"]))
-        rows.append(row)
-    return rows
+def assess(result: dict, filters: dict) -> list[dict]:
+    """Each variant of the family result with its Priority (filters and ACMG criteria)."""
+    assessed = []
+    for item in result["variants"]:
+        gene = item.get("gene") or {}
+        max_af = gene.get("max_allele_frequency")
+        if max_af is None:
+            max_af = filters.get("max_allele_frequency", 1e-4)
+        priority = prioritise(item["annotation"], item["segregation"],
+                              gene.get("mechanism", ""), max_af, filters.get("consequences"))
+        assessed.append(dict(item, priority=priority))
+    return sorted(assessed, key=rank_key)
+
+
+def _row(result: dict, item: dict) -> dict:
+    annotation, counts = item["annotation"], item["counts"]
+    row = {column: "" for column in CANDIDATE_COLUMNS + EXTRA_COLUMNS}
+    row.update({k: annotation.get(k, "") for k in row if k in annotation})
+    row.update(item["variant"])
+    row.pop("origin", None)
+    row.update({k: v for k, v in counts.items() if k in row})
+    row.update(family_id=result["family_id"], tier=(item.get("gene") or {}).get("tier", ""))
+    row.update(table_fields(item["segregation"]))
+    row.update(acmg_codes=item["priority"].codes, acmg_points=item["priority"].points)
+    return row
+
+
+def candidate_rows(result: dict, filters: dict) -> tuple[list[dict], list[dict], list[dict]]:
+    """(kept rows best first with `rank` from 1, filtered rows with their reasons, the
+    assessed items in the order of the kept rows then the filtered ones)."""
+    assessed = assess(result, filters)
+    kept = [item for item in assessed if item["priority"].kept]
+    dropped = [item for item in assessed if not item["priority"].kept]
+    rows = [dict(_row(result, item), rank=rank) for rank, item in enumerate(kept, start=1)]
+    filtered = [dict(_row(result, item), filters=list(item["priority"].filters))
+                for item in dropped]
+    return rows, filtered, kept + dropped
 
 
 def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
@@ -81,12 +105,19 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
                          settings: dict, out_dir: str | Path) -> None:
     """Write the four per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
-    rows = candidate_rows(result)
+    rows, filtered, ordered = candidate_rows(result, settings.get("filters", {}))
     qc = qc_record(result, extract_stats, normalise_stats)
+    qc["prioritisation_filters"] = dict(Counter(
+        reason.split(":")[0] for row in filtered for reason in row["filters"]))
     table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
     with atomic_path(out_dir / "candidates.tsv") as tmp:
         table.to_csv(tmp, sep="\t", index=False)
-    ranked = sorted(result["variants"], key=rank_key)
+    def details(row: dict, item: dict) -> dict:
+        return dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
+                    segregation=item["segregation"], origin=item["variant"]["origin"],
+                    criteria=[{"code": c.code, "reason": c.reason, "points": c.points}
+                              for c in item["priority"].criteria])
+
     report = {
         "family_id": result["family_id"],
         "cmmvar_version": __version__,
@@ -96,9 +127,9 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         "settings": settings,
         "pedigree": result["pedigree"],
         "segregation_settings": result["segregation_settings"],
-        "candidates": [dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
-                            segregation=item["segregation"], origin=item["variant"]["origin"])
-                       for row, item in zip(rows, ranked, strict=True)],
+        "candidates": [details(row, item) for row, item in zip(rows, ordered, strict=False)],
+        "filtered": [details(row, item)
+                     for row, item in zip(filtered, ordered[len(rows):], strict=True)],
         "qc": qc,
     }
     write_json(out_dir / "report.json", report)
