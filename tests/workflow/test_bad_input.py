@@ -132,3 +132,22 @@ def test_malformed_genotype_names_file_line_and_record(project):
     output = failing_run(project)
     assert (f"cmmvar: error: test_data/vcf/rad51_family.vcf, line {number}: malformed record: "
             f"15:{pos} has a malformed GT '0/Z'") in output
+
+
+def test_reference_fasta_that_disagrees_with_the_vcf(project):
+    vcf = project / "test_data/vcf/rad51_family.vcf"
+    lines = vcf.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if "rad51_nonsegregating" in line:
+            cells = line.split("\t")
+            true_ref = cells[3]
+            cells[3] = {"A": "C", "C": "G", "G": "T", "T": "A"}[true_ref]
+            cells[4] = true_ref  # keep a valid SNV
+            lines[i] = "\t".join(cells)
+            pos, wrong = cells[1], cells[3]
+    vcf.write_text("\n".join(lines) + "\n")
+    output = failing_run(project)
+    assert ("results/work/extract/rad51_family.vcf.gz: 1 of 1 records have a REF that differs "
+            "from the reference FASTA test_data/resources/reference.fa.gz, e.g. "
+            f"chr15:{pos} REF {wrong} vs FASTA {true_ref}") in output
+    assert not (project / "results/work/normalise/rad51_family.vcf.gz").exists()
