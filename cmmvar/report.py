@@ -30,7 +30,9 @@ CANDIDATE_COLUMNS = (
 EXTRA_COLUMNS = (
     "unknown_noncarriers", "unknown_missing", "affected_homozygous", "unaffected_homozygous",
     "unknown_homozygous", "tier", "proband", "informative_meioses", "meioses_strength",
-    "flb_note", "acmg_points",
+    "flb_note", "acmg_points", "exon", "intron", "gnomad_status", "gnomad_grpmax",
+    "gnomad_faf95_max", "gnomad_nhomalt", "clinvar_stars", "clinvar_conditions", "cadd_phred",
+    "revel", "annotation_source",
 )
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
