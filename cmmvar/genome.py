@@ -55,7 +55,7 @@ def check_build(contig_lengths: Mapping[str, int | None], build: str, path: str)
     """Raise if contig lengths belong to the other build; return notes on what was checked."""
     other = "GRCh37" if build == "GRCh38" else "GRCh38"
     expected, alternative = CONTIG_LENGTHS[build], CONTIG_LENGTHS[other]
-    matches, mismatches = [], []
+    matches, mismatches, neither = [], [], []
     for contig, length in contig_lengths.items():
         key = bare(contig)
         if length is None or key not in expected:
@@ -65,12 +65,17 @@ def check_build(contig_lengths: Mapping[str, int | None], build: str, path: str)
         elif length == alternative[key]:
             mismatches.append(f"{contig} has length {length:,}, the {other} length "
                               f"({build}: {expected[key]:,})")
+        else:
+            neither.append(f"{contig} has length {length:,}")
     if mismatches:
         raise BuildMismatchError(
             f"the file is on {other}, not on the configured {build}: "
             + "; ".join(mismatches[:3]),
             path=path,
             hint=f"set genome_build: {other} in the config, or use a {build} file")
+    if not matches and neither:
+        return [f"{path}: contig lengths match neither {build} nor {other} "
+                f"({'; '.join(neither[:3])}); build not checked, assumed {build}"]
     if not matches:
         return [f"{path}: no contig length in the header to check the build against; "
                 f"assumed {build}"]

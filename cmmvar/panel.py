@@ -62,20 +62,27 @@ def load_panel(path: str | Path, build: str) -> list[Gene]:
         raise PanelError(f"unknown genome build {build!r}; use one of {', '.join(BUILDS)}")
     path = Path(path)
     try:
-        with path.open(newline="") as handle:
-            reader = csv.DictReader(
-                (line for line in handle if not line.startswith("##")), delimiter="\t")
-            rows = list(reader)
-            columns = reader.fieldnames or []
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # BOM from spreadsheets
+            kept = [(n, line) for n, line in enumerate(handle, start=1)
+                    if not line.startswith("##")]
     except FileNotFoundError:
         raise PanelError("panel file not found", path=path,
                          hint="check the panel key of the config") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PanelError(f"cannot read the panel: {exc}", path=path,
+                         hint="save the panel as UTF-8 tab-separated text") from None
+    # Messages give the file's line numbers, so map the reader's count of lines consumed
+    # back through the skipped '##' lines (blank lines are skipped by the reader itself).
+    reader = csv.DictReader((line for _, line in kept), delimiter="\t")
+    rows = [(kept[reader.line_num - 1][0], row) for row in reader]
+    columns = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise PanelError(f"panel lacks column(s) {', '.join(missing)}", path=path, line=1)
+        raise PanelError(f"panel lacks column(s) {', '.join(missing)}", path=path,
+                         line=_header_line(kept))
     suffix = build.lower()
     genes, seen = [], {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         gene = _parse_row(row, suffix, path, number)
         if gene.symbol in seen:
             raise PanelError(f"gene {gene.symbol} is listed twice (also line {seen[gene.symbol]})",
@@ -85,6 +92,11 @@ def load_panel(path: str | Path, build: str) -> list[Gene]:
     if not genes:
         raise PanelError("panel has no genes", path=path)
     return genes
+
+
+def _header_line(kept: list[tuple[int, str]]) -> int | None:
+    """The file line of the header: the first non-blank line that is not a '##' comment."""
+    return next((n for n, line in kept if line.strip()), None)
 
 
 def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 
 from cmmvar.errors import PedigreeError
@@ -23,7 +23,7 @@ class Sex(IntEnum):
     FEMALE = 2
 
 
-class Phenotype(str, Enum):
+class Phenotype(StrEnum):
     UNKNOWN = "unknown"
     UNAFFECTED = "unaffected"
     AFFECTED = "affected"
@@ -101,7 +101,7 @@ def read_ped(path: str | Path) -> dict[str, Family]:
     """Parse a PED file (6 columns, optional 7th = liability class) into families by ID."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may write a BOM
     except FileNotFoundError:
         raise PedigreeError("PED file not found", path=path,
                             hint="check the ped column of the families sheet") from None
@@ -115,7 +115,7 @@ def read_ped(path: str | Path) -> dict[str, Family]:
         if not line or line.startswith("#"):
             continue
         tokens = re.split(r"[ \t]+", line)
-        if not seen_data and tokens[0].lower() in _HEADER_FIRST:
+        if not seen_data and _is_header(tokens):
             seen_data = True  # a header line, optional
             continue
         seen_data = True
@@ -130,6 +130,14 @@ def read_ped(path: str | Path) -> dict[str, Family]:
     if not rows:
         raise PedigreeError("PED file has no individuals", path=path)
     return {fid: _build_family(fid, lines, path) for fid, lines in rows.items()}
+
+
+def _is_header(tokens: list[str]) -> bool:
+    """A first line naming the columns (`FID IID ...`), not the first row of a family that
+    happens to be called e.g. `Family` or `PED`: a header has no sex and phenotype codes."""
+    looks_like_data = (len(tokens) in (6, 7) and tokens[4] in _SEX_CODES
+                       and tokens[5] in _PHENOTYPE_CODES)
+    return tokens[0].lower() in _HEADER_FIRST and not looks_like_data
 
 
 def read_family(path: str | Path, family_id: str) -> Family:

@@ -4,7 +4,9 @@ joint VCF shared by several families is read once."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from pathlib import Path
 
@@ -20,32 +22,49 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
     """The sheet as strings, comment lines skipped; checks columns, IDs and file presence."""
     path = Path(path)
     try:
-        sheet = pd.read_csv(path, sep="\t", dtype=str, comment="#", keep_default_na=False)
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError("families sheet not found", path=path,
                           hint="set the families key of the config to a TSV file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the families sheet as a TSV ({exc})",
-                          path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the families sheet ({exc})", path=path) from None
+    # Whole-line comments and blank lines are dropped here, not by pandas, so that the
+    # line numbers in messages are the file's and a '#' inside a path is kept.
+    numbered = [(n, raw.rstrip()) for n, raw in enumerate(text.splitlines(), start=1)
+                if raw.strip() and not raw.lstrip().startswith("#")]
+    if not numbered:
+        raise ConfigError("families sheet is empty (no header line)", path=path,
+                          hint="columns: family_id, vcf, ped [, proband, parentage_confirmed]")
+    (header_line, header), *rows = numbered
+    lines = [n for n, _ in rows]
+    # pandas would take a row longer than the header as an index and shift every column.
+    width = header.count("\t") + 1
+    for number, raw in rows:
+        cells = raw.count("\t") + 1
+        if cells > width:
+            raise ConfigError(f"row has {cells} tab-separated cells but the header has {width}",
+                              path=path, line=number, hint="separate columns by single tabs")
+    sheet = pd.read_csv(io.StringIO("\n".join(raw for _, raw in numbered) + "\n"),
+                        sep="\t", dtype=str, keep_default_na=False, skip_blank_lines=False,
+                        index_col=False, quoting=csv.QUOTE_NONE)
     sheet.columns = [c.strip() for c in sheet.columns]
     missing = [c for c in REQUIRED if c not in sheet.columns]
     if missing:
         raise ConfigError(f"families sheet lacks column(s) {', '.join(missing)} "
-                          f"(it has {', '.join(sheet.columns)})", path=path, line=1,
+                          f"(it has {', '.join(sheet.columns)})", path=path, line=header_line,
                           hint="columns: family_id, vcf, ped [, proband, parentage_confirmed]")
     if sheet.empty:
         raise ConfigError("families sheet has no families", path=path)
     sheet = sheet.apply(lambda column: column.str.strip())
     seen: dict[str, int] = {}
-    lines = _data_lines(path)
     for row, record in enumerate(sheet.to_dict("records")):
-        line = lines[row] if row < len(lines) else None
+        line = lines[row]
         family_id = record["family_id"]
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", family_id):
             raise ConfigError(f"family_id {family_id!r} must be letters, digits, '.', '_' or "
                               f"'-' (it names output folders)", path=path, line=line)
         if family_id in seen:
-            raise ConfigError(f"family_id {family_id!r} is listed twice (rows {seen[family_id]} "
+            raise ConfigError(f"family_id {family_id!r} is listed twice (lines {seen[family_id]} "
                               f"and {line})", path=path, line=line)
         seen[family_id] = line
         for column in ("vcf", "ped"):
@@ -57,13 +76,6 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
                                   f"not found", path=path, line=line,
                                   hint="paths are relative to the directory snakemake runs in")
     return sheet.set_index("family_id", drop=False)
-
-
-def _data_lines(path: Path) -> list[int]:
-    """File line numbers of the data rows (after the header; comments and blanks skipped)."""
-    numbers = [n for n, text in enumerate(path.read_text().splitlines(), start=1)
-               if text.strip() and not text.lstrip().startswith("#")]
-    return numbers[1:]
 
 
 def vcf_keys(vcf_paths) -> dict[str, str]:
