@@ -1,0 +1,511 @@
+"""Opt-in online annotation: Ensembl VEP REST and MyVariant.info, behind a persistent cache.
+
+Only variant keys (chrom, pos, ref, alt) ever leave the machine: the clients take nothing else,
+and every request is logged (logger `cmmvar.online`) as "sent N variants to URL". Knows the two
+services' formats, retries and the cache; nothing about samples, families or filters.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from cmmvar import __version__
+from cmmvar.errors import ConfigError, InputError
+from cmmvar.genome import BUILDS, bare
+
+log = logging.getLogger("cmmvar.online")
+
+DEFAULT_CACHE_DIR = ".cache/cmmvar"
+VEP_URLS = {"GRCh38": "https://rest.ensembl.org", "GRCh37": "https://grch37.rest.ensembl.org"}
+MYVARIANT_URL = "https://myvariant.info"
+# Ensembl VEP REST: at most 200 variants per POST (Bioconductor vep_by_region enforces 200;
+# the server's configured max_post_size may be higher, but is not promised).
+VEP_MAX_BATCH = 200
+# MyVariant.info: "up to 1000 ids" per POST, "the rest will be omitted"
+# (biothings/myvariant.info docs/doc/variant_annotation_service.rst).
+MYVARIANT_MAX_BATCH = 1000
+# MyVariant.info assembly names (default hg19 when not given).
+_ASSEMBLY = {"GRCh38": "hg38", "GRCh37": "hg19"}
+MYVARIANT_FIELDS = (
+    "clinvar.rcv.clinical_significance", "clinvar.rcv.review_status", "clinvar.variant_id",
+    "gnomad_exome.af", "gnomad_genome.af", "cadd.phred", "dbnsfp.revel.score",
+)
+# gnomAD's grpmax leaves out the bottlenecked and mixed groups (ami, asj, fin, mid,
+# remaining/oth): the gnomAD browser help, "grpmax"; v2 "popmax" left out asj, fin, oth.
+GRPMAX_GROUPS = ("afr", "amr", "eas", "nfe", "sas")
+_ALLELE = re.compile(r"^[ACGTN]+$")
+
+
+class ServiceError(InputError):
+    """An online service that could not be reached or refused the request."""
+
+    def __init__(self, message: str, *, service: str, url: str, hint: str | None = None):
+        self.service = service
+        self.url = url
+        super().__init__(message, hint=hint)
+
+
+@dataclass(frozen=True, order=True)
+class VariantKey:
+    """All that is ever sent: a chromosome (bare name, `1`/`X`/`MT`), a 1-based position and
+    VCF-style alleles (normalised: split, trimmed, left-aligned)."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "chrom", bare(str(self.chrom)))
+        object.__setattr__(self, "ref", self.ref.upper())
+        object.__setattr__(self, "alt", self.alt.upper())
+        if int(self.pos) < 1 or not _ALLELE.match(self.ref) or not _ALLELE.match(self.alt) \
+                or self.ref == self.alt:
+            raise ValueError(f"not a variant that can be looked up online: "
+                             f"{self.chrom}:{self.pos} {self.ref}>{self.alt}")
+        object.__setattr__(self, "pos", int(self.pos))
+
+
+# ---------------------------------------------------------------------------------------------
+# The cache
+
+
+class Cache:
+    """Responses per variant in a sqlite3 file, keyed on (build, chrom, pos, ref, alt, source,
+    source_version); the last version seen of each source is kept too, so a re-run whose
+    variants are all cached sends nothing (not even the version query)."""
+
+    FILENAME = "online.sqlite"
+
+    def __init__(self, directory: str | Path = DEFAULT_CACHE_DIR):
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / self.FILENAME
+        # Several workflow jobs may share the cache: wait for each other's writes.
+        self._db = sqlite3.connect(self.path, timeout=120)
+        with self._db:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS responses (build TEXT, chrom TEXT, pos INTEGER,"
+                " ref TEXT, alt TEXT, source TEXT, source_version TEXT, response TEXT,"
+                " fetched TEXT, PRIMARY KEY (build, chrom, pos, ref, alt, source,"
+                " source_version))")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS versions (build TEXT, source TEXT, version TEXT,"
+                " seen TEXT, PRIMARY KEY (build, source))")
+
+    def get(self, build: str, source: str, version: str,
+            keys: Iterable[VariantKey]) -> dict[VariantKey, Any]:
+        """The cached responses of those keys that have one (JSON-decoded)."""
+        found = {}
+        for key in keys:
+            row = self._db.execute(
+                "SELECT response FROM responses WHERE build=? AND chrom=? AND pos=? AND ref=?"
+                " AND alt=? AND source=? AND source_version=?",
+                (build, key.chrom, key.pos, key.ref, key.alt, source, version)).fetchone()
+            if row is not None:
+                found[key] = json.loads(row[0])
+        return found
+
+    def put(self, build: str, source: str, version: str,
+            responses: Mapping[VariantKey, Any]) -> None:
+        now = _now()
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(build, k.chrom, k.pos, k.ref, k.alt, source, version, json.dumps(v), now)
+                 for k, v in responses.items()])
+
+    def last_version(self, build: str, source: str) -> str | None:
+        row = self._db.execute("SELECT version FROM versions WHERE build=? AND source=?",
+                               (build, source)).fetchone()
+        return None if row is None else row[0]
+
+    def set_version(self, build: str, source: str, version: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?)",
+                             (build, source, version, _now()))
+
+    def close(self) -> None:
+        self._db.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP with retries
+
+
+class Http:
+    """requests with retries: timeouts, connection errors, 429 (honouring Retry-After, which
+    Ensembl gives in fractional seconds) and 5xx are retried with exponential backoff."""
+
+    def __init__(self, session: requests.Session | None = None, timeout: float = 60,
+                 max_retries: int = 4, backoff: float = 1.0):
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", f"cmmvar/{__version__}")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+
+    def request(self, method: str, url: str, *, service: str, variants: int = 0,
+                accept: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
+        """The response, once its status is in `accept`; ServiceError after the last retry,
+        or at once for a status that retrying cannot change (400, 404, ...)."""
+        reason = ""
+        for attempt in range(self.max_retries + 1):
+            log.info("sent %d variants to %s", variants, url)
+            wait = self.backoff * 2 ** attempt
+            try:
+                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            except requests.Timeout:
+                reason = f"no answer within {self.timeout:g} s"
+            except requests.ConnectionError as exc:
+                reason = f"connection failed: {_root_cause(exc)}"
+            else:
+                if response.status_code in accept:
+                    return response
+                reason = f"HTTP {response.status_code} {response.reason}".strip()
+                if response.status_code != 429 and response.status_code < 500:
+                    raise ServiceError(
+                        f"{service} refused the request to {url}: {reason}: "
+                        f"{response.text[:300].strip()}", service=service, url=url)
+                wait = _retry_after(response) or wait
+            if attempt < self.max_retries:
+                log.warning("%s: %s; retrying in %.3g s", url, reason, wait)
+                time.sleep(wait)
+        raise ServiceError(f"{service} at {url} did not answer after "
+                           f"{self.max_retries + 1} attempt(s) ({reason})",
+                           service=service, url=url)
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds: a number (fractional allowed) or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__context__ is not None and exc.__context__ is not exc:
+        exc = exc.__context__
+    return str(exc) or type(exc).__name__
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------------------------
+# The clients
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """What one service said about the variants asked for; None where it had nothing."""
+
+    service: str
+    url: str
+    version: str
+    results: dict[VariantKey, Any]
+
+
+class _Client:
+    """Shared by the services: cache first, then batches of the rest, each cached as it comes."""
+
+    service = ""  # name in messages
+    source = ""  # name in the cache key
+    max_batch = 0
+
+    def __init__(self, build: str, base_url: str, cache: Cache | str | Path,
+                 session: requests.Session | None, batch_size: int, timeout: float,
+                 max_retries: int, backoff: float):
+        if build not in BUILDS:
+            raise ConfigError(f"unknown genome build {build!r}; use one of {', '.join(BUILDS)}")
+        if not 1 <= batch_size <= self.max_batch:
+            raise ConfigError(f"{self.service}: batch size {batch_size} is not between 1 and "
+                              f"{self.max_batch}, the most the service takes in one request")
+        self.build = build
+        self.base_url = base_url.rstrip("/")
+        self.cache = cache if isinstance(cache, Cache) else Cache(cache)
+        self.batch_size = batch_size
+        self.http = Http(session, timeout, max_retries, backoff)
+
+    def annotate(self, variants: Iterable[VariantKey]) -> Annotations:
+        """Each distinct variant's parsed result (None: the service has nothing for it)."""
+        keys = sorted(set(variants))
+        version = self.cache.last_version(self.build, self.source)
+        found = self.cache.get(self.build, self.source, version, keys) if version else {}
+        missing = [k for k in keys if k not in found]
+        done = 0
+        try:
+            if missing:
+                current = self.version()
+                if current != version:  # a new release: what is cached under the old is not used
+                    version = current
+                    self.cache.set_version(self.build, self.source, version)
+                    found = self.cache.get(self.build, self.source, version, keys)
+                    missing = [k for k in keys if k not in found]
+            for done in range(0, len(missing), self.batch_size):
+                fetched = self._fetch(missing[done:done + self.batch_size])
+                # Cached per batch, so what came before a failure is kept.
+                self.cache.put(self.build, self.source, version, fetched)
+                found.update(fetched)
+        except ServiceError as exc:
+            raise ServiceError(
+                f"{exc.message}; {done} of the {len(missing)} variants to fetch were fetched "
+                f"and are kept in the cache {self.cache.path}", service=self.service,
+                url=exc.url, hint="re-run later: only the rest will be sent; or set "
+                                  "annotation.mode: offline to use the local resource files") \
+                from None
+        return Annotations(self.service, self.base_url, version,
+                           {k: self._parse(found[k]) for k in keys})
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
+        raise NotImplementedError
+
+    def _parse(self, response: Any):
+        raise NotImplementedError
+
+
+# --- Ensembl VEP REST
+
+
+@dataclass(frozen=True)
+class TranscriptConsequence:
+    transcript_id: str
+    gene_symbol: str | None
+    consequence_terms: tuple[str, ...]
+    impact: str | None
+    hgvsc: str | None
+    hgvsp: str | None
+    exon: str | None  # "5/12"
+    intron: str | None
+    mane_select: bool
+    mane_refseq: str | None  # the MANE Select RefSeq accession VEP reports (GRCh38 only)
+    canonical: bool
+
+
+@dataclass(frozen=True)
+class VepResult:
+    most_severe_consequence: str | None
+    transcripts: tuple[TranscriptConsequence, ...]
+
+    def transcript(self, transcript_id: str) -> TranscriptConsequence | None:
+        """The consequence on this transcript, its version ignored (ENST00000442544.7)."""
+        stable = transcript_id.split(".")[0]
+        return next((t for t in self.transcripts
+                     if t.transcript_id.split(".")[0] == stable), None)
+
+
+class VepRest(_Client):
+    """Ensembl VEP REST, POST /vep/homo_sapiens/region (GRCh37 on its own host)."""
+
+    service = "Ensembl VEP REST"
+    source = "ensembl-vep-rest"
+    max_batch = VEP_MAX_BATCH
+
+    def __init__(self, build: str, base_url: str | None = None,
+                 cache: Cache | str | Path = DEFAULT_CACHE_DIR,
+                 session: requests.Session | None = None, batch_size: int = VEP_MAX_BATCH,
+                 timeout: float = 60, max_retries: int = 4, backoff: float = 1.0):
+        super().__init__(build, base_url or VEP_URLS.get(build, ""), cache, session,
+                         batch_size, timeout, max_retries, backoff)
+        self.url = f"{self.base_url}/vep/homo_sapiens/region"
+
+    def version(self) -> str:
+        url = f"{self.base_url}/info/software?content-type=application/json"
+        data = self.http.request("GET", url, service=self.service,
+                                 headers={"Accept": "application/json"}).json()
+        return str(data["release"])
+
+    def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
+        body = {"variants": [_vep_input(k) for k in batch],
+                "hgvs": 1, "canonical": 1, "numbers": 1}
+        if self.build == "GRCh38":  # MANE is GRCh38 only (ensembl-rest vep.conf)
+            body["mane"] = 1
+        response = self.http.request(
+            "POST", self.url, service=self.service, variants=len(batch), json=body,
+            headers={"Content-Type": "application/json", "Accept": "application/json"})
+        wanted = set(batch)
+        # Matched back through the echoed `input`; a variant VEP skipped gets None.
+        fetched: dict[VariantKey, Any] = {k: None for k in batch}
+        for item in response.json():
+            key = _key_of_vep_input(item.get("input", ""))
+            if key in wanted:
+                fetched[key] = item
+        return fetched
+
+    def _parse(self, response: Any) -> VepResult | None:
+        if response is None:
+            return None
+        transcripts = tuple(
+            TranscriptConsequence(
+                transcript_id=t.get("transcript_id", ""), gene_symbol=t.get("gene_symbol"),
+                consequence_terms=tuple(t.get("consequence_terms") or ()),
+                impact=t.get("impact"), hgvsc=t.get("hgvsc"), hgvsp=t.get("hgvsp"),
+                exon=t.get("exon"), intron=t.get("intron"),
+                mane_select=bool(t.get("mane_select"))
+                or "MANE_Select" in (t.get("mane") or ()),
+                mane_refseq=t.get("mane_select") or None,
+                canonical=bool(t.get("canonical")))
+            for t in response.get("transcript_consequences") or ())
+        return VepResult(response.get("most_severe_consequence"), transcripts)
+
+
+def _vep_input(key: VariantKey) -> str:
+    """VCF-style region input: CHROM POS ID REF ALT QUAL FILTER INFO."""
+    return f"{key.chrom} {key.pos} . {key.ref} {key.alt} . . ."
+
+
+def _key_of_vep_input(text: str) -> VariantKey | None:
+    fields = text.split()
+    try:
+        return VariantKey(fields[0], int(fields[1]), fields[3], fields[4])
+    except (IndexError, ValueError):
+        return None
+
+
+# --- MyVariant.info
+
+
+@dataclass(frozen=True)
+class MyVariantResult:
+    clinvar_significance: tuple[str, ...]  # one per distinct RCV classification
+    clinvar_review_status: tuple[str, ...]
+    clinvar_variation_id: str | None
+    gnomad_exome_af: float | None  # gnomAD v2.1.1 exomes on MyVariant, not v4
+    gnomad_genome_af: float | None  # gnomAD v3.1 genomes (hg38) / v2.1.1 genomes (hg19)
+    gnomad_grpmax_af: float | None  # max AF over GRPMAX_GROUPS in exomes and genomes
+    gnomad_grpmax: str | None  # where that max is, e.g. "exome:nfe"
+    cadd_phred: float | None
+    revel_score: float | None  # the highest where dbNSFP lists one per protein
+
+
+class MyVariant(_Client):
+    """MyVariant.info, POST /v1/variant with genomic HGVS ids."""
+
+    service = "MyVariant.info"
+    source = "myvariant.info"
+    max_batch = MYVARIANT_MAX_BATCH
+
+    def __init__(self, build: str, base_url: str = MYVARIANT_URL,
+                 cache: Cache | str | Path = DEFAULT_CACHE_DIR,
+                 session: requests.Session | None = None,
+                 batch_size: int = MYVARIANT_MAX_BATCH, timeout: float = 60,
+                 max_retries: int = 4, backoff: float = 1.0):
+        super().__init__(build, base_url, cache, session, batch_size, timeout, max_retries,
+                         backoff)
+        self.url = f"{self.base_url}/v1/variant"
+
+    def version(self) -> str:
+        url = f"{self.base_url}/v1/metadata"
+        data = self.http.request("GET", url, service=self.service).json()
+        return str(data.get("build_version") or data.get("build_date"))
+
+    def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
+        ids = {hgvs_id(k): k for k in batch}
+        form = {"ids": ",".join(ids), "fields": ",".join(MYVARIANT_FIELDS),
+                "assembly": _ASSEMBLY[self.build]}
+        response = self.http.request("POST", self.url, service=self.service,
+                                     variants=len(batch), data=form)
+        fetched: dict[VariantKey, Any] = {k: {"notfound": True} for k in batch}
+        seen = set()
+        for hit in response.json():
+            key = ids.get(hit.get("query"))
+            if key is not None and key not in seen:  # several hits for one id: the first
+                seen.add(key)
+                fetched[key] = hit
+        return fetched
+
+    def _parse(self, hit: Any) -> MyVariantResult | None:
+        if not hit or hit.get("notfound"):
+            return None
+        afs = {dataset: _number(_values(hit, f"gnomad_{dataset}.af.af"))
+               for dataset in ("exome", "genome")}
+        grpmax = [(value, f"{dataset}:{group}")
+                  for dataset in ("exome", "genome") for group in GRPMAX_GROUPS
+                  if (value := _number(_values(hit, f"gnomad_{dataset}.af.af_{group}")))
+                  is not None]
+        best = max(grpmax, default=(None, None))
+        variation = _values(hit, "clinvar.variant_id")
+        return MyVariantResult(
+            clinvar_significance=_distinct(_values(hit, "clinvar.rcv.clinical_significance")),
+            clinvar_review_status=_distinct(_values(hit, "clinvar.rcv.review_status")),
+            clinvar_variation_id=str(variation[0]) if variation else None,
+            gnomad_exome_af=afs["exome"], gnomad_genome_af=afs["genome"],
+            gnomad_grpmax_af=best[0], gnomad_grpmax=best[1],
+            cadd_phred=_number(_values(hit, "cadd.phred")),
+            revel_score=_number(_values(hit, "dbnsfp.revel.score")))
+
+
+def hgvs_id(key: VariantKey) -> str:
+    """MyVariant.info's genomic HGVS id, as its own get_hgvs_from_vcf builds it
+    (biothings/myvariant.info src/utils/hgvs.py; biothings_client format_hgvs): SNV
+    `chr1:g.35367G>A`, deletion `chr1:g.124_125del` (`g.124del` for one base), insertion
+    `chr1:g.123_124insAT`, otherwise `chr1:g.123_125delinsAT`; a shared first base is the
+    VCF anchor and is dropped."""
+    chrom, pos, ref, alt = f"chr{key.chrom}", key.pos, key.ref, key.alt
+    while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:  # keep one anchor base
+        pos, ref, alt = pos + 1, ref[1:], alt[1:]
+    if len(ref) == len(alt) == 1:
+        return f"{chrom}:g.{pos}{ref}>{alt}"
+    if len(alt) == 1 and ref[0] == alt:
+        start, end = pos + 1, pos + len(ref) - 1
+        return f"{chrom}:g.{start}del" if start == end else f"{chrom}:g.{start}_{end}del"
+    if len(ref) == 1 and alt[0] == ref:
+        return f"{chrom}:g.{pos}_{pos + 1}ins{alt[1:]}"
+    if len(ref) == 1:
+        return f"{chrom}:g.{pos}delins{alt}"
+    return f"{chrom}:g.{pos}_{pos + len(ref) - 1}delins{alt}"
+
+
+def _values(doc: Any, dotted: str) -> list:
+    """Every leaf under a dotted field path; lists (several RCVs, several hits) are flattened."""
+    items = [doc]
+    for part in dotted.split("."):
+        step = []
+        for item in items:
+            for value in item if isinstance(item, list) else [item]:
+                if isinstance(value, dict) and part in value:
+                    step.append(value[part])
+        items = step
+    leaves = []
+    for item in items:
+        leaves.extend(item if isinstance(item, list) else [item])
+    return [v for v in leaves if v is not None and not isinstance(v, dict)]
+
+
+def _number(values: list) -> float | None:
+    numbers = []
+    for value in values:
+        try:
+            numbers.append(float(value))
+        except (TypeError, ValueError):
+            continue
+    return max(numbers, default=None)
+
+
+def _distinct(values: list) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(v) for v in values))
+

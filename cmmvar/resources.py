@@ -1,0 +1,458 @@
+"""Building the offline resources of one genome build from public servers: the panel's MANE
+transcripts (GFF3), the reference around the panel genes, ClinVar, and the gnomAD sites of the
+panel regions only, with a manifest of where each file came from.
+
+Knows the public files and how to take only what the panel needs; nothing about samples or
+variants (no sample data is read or sent). Remote indexed files are read with htslib, which
+fetches only the blocks a region needs (HTTP range requests).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pysam
+import requests
+from Bio import bgzf
+
+from cmmvar import __version__
+from cmmvar.atomic import write_json
+from cmmvar.errors import ConfigError, InputError
+from cmmvar.genome import BUILDS, CONTIG_LENGTHS, resolve
+from cmmvar.online import Http, ServiceError
+from cmmvar.panel import Gene, Region, load_panel, regions
+
+log = logging.getLogger("cmmvar.resources")
+_HTSLIB = pysam.version.__htslib_version__
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where each resource is read from; every one can be overridden (--base-urls)."""
+
+    gff3_dir: str  # Ensembl FTP directory of per-chromosome GFF3 files
+    fasta: str  # bgzipped FASTA with .fai and .gzi beside it (Ensembl dna_index)
+    ensembl_rest: str  # reference sequence when the FASTA has no index to read remotely
+    clinvar: str  # ClinVar VCF; its .tbi beside it
+    gnomad: str  # gnomAD sites VCF, "{chrom}" replaced by the bare chromosome name
+
+
+_GNOMAD = "https://storage.googleapis.com/gcp-public-data--gnomad/release"
+SOURCES = {
+    "GRCh38": Sources(
+        gff3_dir="https://ftp.ensembl.org/pub/current_gff3/homo_sapiens/",
+        fasta="https://ftp.ensembl.org/pub/current_fasta/homo_sapiens/dna_index/"
+              "Homo_sapiens.GRCh38.dna.toplevel.fa.gz",
+        ensembl_rest="https://rest.ensembl.org",
+        clinvar="https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh38/clinvar.vcf.gz",
+        gnomad=f"{_GNOMAD}/4.1/vcf/joint/gnomad.joint.v4.1.sites.chr{{chrom}}.vcf.bgz",
+    ),
+    "GRCh37": Sources(
+        gff3_dir="https://ftp.ensembl.org/pub/grch37/current/gff3/homo_sapiens/",
+        fasta="https://ftp.ensembl.org/pub/grch37/current/fasta/homo_sapiens/dna_index/"
+              "Homo_sapiens.GRCh37.dna.toplevel.fa.gz",
+        ensembl_rest="https://grch37.rest.ensembl.org",
+        clinvar="https://ftp.ncbi.nlm.nih.gov/pub/clinvar/vcf_GRCh37/clinvar.vcf.gz",
+        gnomad=f"{_GNOMAD}/2.1.1/vcf/exomes/gnomad.exomes.r2.1.1.sites.{{chrom}}.vcf.bgz",
+    ),
+}
+
+# The reference reaches this far beyond the padded genes: room to left-align indels near the
+# edges and to call upstream/downstream consequences (VEP's default distance is 5 kb).
+REFERENCE_FLANK = 10_000
+# Ensembl REST /sequence/region serves at most 10 Mb a request; stay well under it.
+_REST_CHUNK = 1_000_000
+# gnomAD INFO fields kept in the slice: those cmmvar reads (v4 names, v2 names, the joint
+# file's `_joint` suffix) and the per-group AFs. The rest (VEP strings, histograms, age and
+# quality metrics) would make a panel slice hundreds of MB.
+_GNOMAD_GROUPS = ("afr", "ami", "amr", "asj", "eas", "fin", "mid", "nfe", "oth", "remaining",
+                  "sas")
+_GNOMAD_BASE = (
+    "AC", "AN", "AF", "nhomalt", "grpmax", "AF_grpmax", "AC_grpmax", "AN_grpmax",
+    "nhomalt_grpmax", "fafmax_faf95_max", "fafmax_faf95_max_gen_anc", "fafmax_faf99_max",
+    "fafmax_faf99_max_gen_anc", "faf95", "faf99", "popmax", "AF_popmax", "AC_popmax",
+    "AN_popmax", "nhomalt_popmax", "faf95_popmax",
+    *(f"AF_{group}" for group in _GNOMAD_GROUPS),
+)
+GNOMAD_INFO_KEPT = frozenset(name + suffix for name in _GNOMAD_BASE for suffix in ("", "_joint"))
+
+FILES = {"gff3": "transcripts.gff3", "fasta": "reference.fa.gz", "clinvar": "clinvar.vcf.gz",
+         "gnomad": "gnomad.vcf.gz", "manifest": "manifest.json"}
+
+
+def sources_for(build: str, overrides: Mapping[str, str] | None = None) -> Sources:
+    """The default sources of `build`, with some replaced (keys: the Sources field names)."""
+    if build not in BUILDS:
+        raise ConfigError(f"unknown genome build {build!r}; use one of {', '.join(BUILDS)}")
+    overrides = dict(overrides or {})
+    known = [f.name for f in dataclasses.fields(Sources)]
+    unknown = sorted(set(overrides) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown resource source(s) {', '.join(unknown)}; "
+                          f"the sources are {', '.join(known)}")
+    return dataclasses.replace(SOURCES[build], **overrides)
+
+
+def build_resources(build: str, panel: str | Path, out_dir: str | Path, padding: int = 100,
+                    sources: Sources | None = None, http: Http | None = None) -> dict:
+    """Fetch the five resources of `build` for the panel into `out_dir`; return the manifest.
+
+    Everything is made in a staging folder inside `out_dir` and moved in at the end (data
+    file before its index, the manifest last), so a failed run leaves the folder as it was.
+    """
+    genes = load_panel(panel, build)
+    sources = sources or sources_for(build)
+    http = http or Http()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        entries: dict[str, dict] = {}
+        notes: list[str] = []
+        for step in (_gff3, _reference, _clinvar, _gnomad):
+            made, said = step(http, sources, build, genes, padding, staging)
+            entries.update(made)
+            notes.extend(said)
+        for name in sorted(entries, key=lambda n: (n.count("."), n)):  # data, then indexes
+            entries[name]["sha256"] = _sha256(staging / name)
+            entries[name]["size"] = (staging / name).stat().st_size
+            os.replace(staging / name, out_dir / name)
+    except ServiceError as exc:
+        raise ServiceError(exc.message, service=exc.service, url=exc.url,
+                           hint=f"nothing was written to {out_dir}; check the network and the "
+                                f"URL (each source can be replaced with --base-urls), then "
+                                f"re-run") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for note in notes:
+        log.warning(note)
+    manifest = {
+        "build": build, "panel": str(panel), "panel_sha256": _sha256(Path(panel)),
+        "padding": padding, "made_by": f"cmmvar {__version__}", "created": _now(),
+        "sources": dataclasses.asdict(sources), "files": entries, "notes": notes,
+    }
+    write_json(out_dir / FILES["manifest"], manifest)
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) GFF3 of the panel's MANE transcripts
+
+
+def _gff3(http, sources, build, genes, padding, staging):
+    listing = http.request("GET", sources.gff3_dir, service="Ensembl FTP").text
+    wanted = {g.mane_transcript.split(".")[0]: g for g in genes}
+    header: list[str] = []
+    body: list[str] = []
+    urls, releases, found, notes = [], set(), {}, []
+    for chrom in _chromosomes(genes):
+        pattern = rf"Homo_sapiens\.{build}\.(\d+)\.chromosome\.{re.escape(chrom)}\.gff3\.gz"
+        match = re.search(pattern, listing)
+        if match is None:
+            raise InputError(f"no GFF3 file of chromosome {chrom} is listed at "
+                             f"{sources.gff3_dir} (looked for {pattern})",
+                             hint="point gff3_dir at an Ensembl gff3/homo_sapiens/ folder")
+        url = sources.gff3_dir.rstrip("/") + "/" + match.group(0)
+        urls.append(url)
+        releases.add(match.group(1))
+        response = http.request("GET", url, service="Ensembl FTP")
+        lines = gzip.decompress(response.content).decode().splitlines()
+        kept_header, kept, versions = _panel_gff3(lines, set(wanted))
+        header = header or [h for h in kept_header if not h.startswith("##sequence-region")]
+        header += [h for h in kept_header if h.startswith("##sequence-region")]
+        body += kept
+        found.update(versions)
+    for stable, gene in wanted.items():
+        if stable not in found:
+            notes.append(f"{gene.symbol}: transcript {gene.mane_transcript} is not in the "
+                         f"Ensembl {build} GFF3; it has no gene model in transcripts.gff3")
+        elif "." in gene.mane_transcript and found[stable] != gene.mane_transcript:
+            notes.append(f"{gene.symbol}: the panel names {gene.mane_transcript}, Ensembl "
+                         f"{build} has {found[stable]}")
+    lines = [h for h in header if h.startswith("##gff-version")] \
+        + [h for h in header if not h.startswith("##gff-version")] + body
+    (staging / FILES["gff3"]).write_text("\n".join(lines) + "\n")
+    return {FILES["gff3"]: _entry(urls, "Ensembl " + "/".join(sorted(releases)),
+                                  response.headers)}, notes
+
+
+def _panel_gff3(lines: list[str], transcripts: set[str]) -> tuple[list[str], list[str], dict]:
+    """Header lines; the gene, transcript and child (exon, CDS, UTR) lines of the wanted
+    transcripts (stable IDs); and the versioned ID of each wanted transcript found."""
+    header = [line for line in lines if line.startswith("##") and line != "###"
+              or line.startswith("#!")]
+    rows = [(line, _attributes(line)) for line in lines if line and not line.startswith("#")]
+    ids, genes, versions = set(), set(), {}
+    for _, attrs in rows:
+        stable = attrs.get("ID", "").removeprefix("transcript:")
+        if attrs.get("ID", "").startswith("transcript:") and stable in transcripts:
+            ids.add(attrs["ID"])
+            genes.update(attrs.get("Parent", "").split(","))
+            versions[stable] = f"{stable}.{attrs['version']}" if "version" in attrs else stable
+    kept = [line for line, attrs in rows
+            if attrs.get("ID") in ids | genes
+            or ids.intersection(attrs.get("Parent", "").split(","))]
+    return header, kept, versions
+
+
+def _attributes(line: str) -> dict[str, str]:
+    fields = line.split("\t")
+    if len(fields) < 9:
+        return {}
+    return dict(item.split("=", 1) for item in fields[8].split(";") if "=" in item)
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) Reference sequence around the panel genes
+
+
+def _reference(http, sources, build, genes, padding, staging):
+    windows = regions(genes, padding + REFERENCE_FLANK)
+    index = {}
+    for suffix in (".fai", ".gzi"):
+        response = http.request("GET", sources.fasta + suffix, service="Ensembl FTP",
+                                accept=(200, 403, 404))
+        if response.status_code != 200:
+            break
+        index[suffix] = staging / f".remote{suffix}"
+        index[suffix].write_bytes(response.content)
+    if len(index) == 2:
+        headers = http.request("HEAD", sources.fasta, service="Ensembl FTP").headers
+        pieces, lengths = _remote_faidx(sources.fasta, index, windows)
+        urls, version = [sources.fasta], _http_version(headers)
+    else:
+        log.info("%s has no .fai/.gzi to read remotely: using %s/sequence/region",
+                 sources.fasta, sources.ensembl_rest)
+        pieces, lengths, urls, version, headers = _rest_sequence(http, sources, build, windows)
+    target = staging / FILES["fasta"]
+    _write_padded_fasta(target, pieces, lengths)
+    pysam.faidx(str(target))
+    made = {FILES["fasta"]: _entry(urls, version, headers)}
+    for suffix in (".fai", ".gzi"):
+        made[FILES["fasta"] + suffix] = {"derived_from": FILES["fasta"], "made_by":
+                                         f"pysam.faidx (htslib {_HTSLIB})"}
+    return made, []
+
+
+def _remote_faidx(url: str, index: dict[str, Path], windows: list[Region]):
+    try:
+        fasta = pysam.FastaFile(url, filepath_index=str(index[".fai"]),
+                                filepath_index_compressed=str(index[".gzi"]))
+    except OSError as exc:
+        raise ServiceError(f"cannot read the FASTA {url} remotely ({exc})",
+                           service="Ensembl FTP", url=url) from None
+    pieces: dict[str, list[tuple[int, str]]] = {}
+    lengths: dict[str, int] = {}
+    with fasta:
+        for window in windows:
+            contig = resolve(window.chrom, fasta.references)
+            if contig is None:
+                raise InputError(f"the FASTA {url} has no chromosome {window.chrom}")
+            lengths[contig] = fasta.get_reference_length(contig)
+            end = min(window.end, lengths[contig])
+            try:
+                sequence = fasta.fetch(contig, window.start - 1, end)
+            except (OSError, ValueError) as exc:
+                raise ServiceError(f"cannot read {contig}:{window.start}-{end} of {url} ({exc})",
+                                   service="Ensembl FTP", url=url) from None
+            pieces.setdefault(contig, []).append((window.start, sequence.upper()))
+    return pieces, lengths
+
+
+def _rest_sequence(http, sources, build, windows: list[Region]):
+    rest = sources.ensembl_rest.rstrip("/")
+    info = http.request("GET", f"{rest}/info/software?content-type=application/json",
+                        service="Ensembl REST")
+    pieces: dict[str, list[tuple[int, str]]] = {}
+    urls = []
+    for window in windows:
+        end = min(window.end, CONTIG_LENGTHS[build][window.chrom])
+        for start in range(window.start, end + 1, _REST_CHUNK):
+            stop = min(start + _REST_CHUNK - 1, end)
+            url = (f"{rest}/sequence/region/human/{window.chrom}:{start}..{stop}:1"
+                   f"?content-type=text/plain")
+            urls.append(url)
+            text = http.request("GET", url, service="Ensembl REST").text.strip()
+            if len(text) != stop - start + 1:
+                raise ServiceError(f"{url} returned {len(text)} bases, not {stop - start + 1}",
+                                   service="Ensembl REST", url=url)
+            pieces.setdefault(window.chrom, []).append((start, text.upper()))
+    lengths = {chrom: CONTIG_LENGTHS[build][chrom] for chrom in pieces}
+    return pieces, lengths, urls, f"Ensembl {info.json()['release']}", info.headers
+
+
+def _write_padded_fasta(target: Path, pieces: dict[str, list[tuple[int, str]]],
+                        lengths: dict[str, int]) -> None:
+    """Contigs keep their real coordinates: N everywhere but the fetched windows, up to the
+    last window's end (N runs compress to almost nothing in BGZF)."""
+    block = 60 * 16_384  # whole lines per block
+    with bgzf.BgzfWriter(str(target), "wb") as out:
+        for contig, spans in pieces.items():
+            length = min(lengths[contig], max(start + len(seq) - 1 for start, seq in spans))
+            out.write(f">{contig}\n".encode())
+            for offset in range(0, length, block):
+                chunk = bytearray(b"N" * min(block, length - offset))
+                for start, seq in spans:
+                    low = max(start - 1, offset)
+                    high = min(start - 1 + len(seq), offset + len(chunk))
+                    if low < high:
+                        chunk[low - offset:high - offset] = \
+                            seq[low - start + 1:high - start + 1].encode()
+                lines = (chunk[i:i + 60] for i in range(0, len(chunk), 60))
+                out.write(b"\n".join(lines) + b"\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) ClinVar
+
+
+def _clinvar(http, sources, build, genes, padding, staging):
+    made = {}
+    for name, url in ((FILES["clinvar"], sources.clinvar),
+                      (FILES["clinvar"] + ".tbi", sources.clinvar + ".tbi")):
+        headers = _download(http, url, staging / name, service="NCBI ClinVar FTP")
+        made[name] = _entry([url], _http_version(headers), headers)
+    try:
+        with pysam.VariantFile(str(staging / FILES["clinvar"])) as vcf:
+            dates = [r.value for r in vcf.header.records if r.key == "fileDate"]
+    except (OSError, ValueError) as exc:
+        raise InputError(f"the ClinVar file from {sources.clinvar} cannot be read as a VCF "
+                         f"({exc})") from None
+    if dates:
+        made[FILES["clinvar"]]["version"] = f"fileDate {dates[0]}"
+    return made, []
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) gnomAD sites of the panel regions
+
+
+def _gnomad(http, sources, build, genes, padding, staging):
+    header: list[str] = []
+    records: list[str] = []
+    urls, notes, headers = [], [], {}
+    spans = regions(genes, padding)
+    for chrom in _chromosomes(genes):
+        url = sources.gnomad.format(chrom=chrom)
+        if url in urls:  # one file for every chromosome
+            continue
+        urls.append(url)
+        headers = http.request("HEAD", url, service="gnomAD").headers
+        # A local copy of the index: given a remote one, htslib saves it into the working
+        # directory and reuses it there later, stale or not.
+        index = staging / f".remote-{len(urls)}.tbi"
+        _download(http, url + ".tbi", index, service="gnomAD")
+        try:
+            tabix = pysam.TabixFile(url, index=str(index))
+        except OSError as exc:
+            raise ServiceError(f"cannot read the tabix-indexed gnomAD file {url} ({exc})",
+                               service="gnomAD", url=url) from None
+        with tabix:
+            header = header or list(tabix.header)
+            wanted = [s for s in spans if s.chrom == chrom or "{chrom}" not in sources.gnomad]
+            for span in wanted:
+                contig = resolve(span.chrom, tabix.contigs)
+                if contig is None:
+                    notes.append(f"{url} has no records on chromosome {span.chrom}")
+                    continue
+                # A record reaching across two regions is fetched twice: write it once.
+                before = set(records[-1000:])
+                records += [line for line in map(_slim_gnomad_line,
+                                                 _fetch(tabix, url, contig, span))
+                            if line not in before]
+    if not header:
+        raise InputError(f"the gnomAD file {urls[0]} has no header")
+    target = staging / FILES["gnomad"]
+    with bgzf.BgzfWriter(str(target), "wb") as out:
+        kept = [line for line in header[:-1] if _info_id(line) in (None, *GNOMAD_INFO_KEPT)]
+        kept.append("\t".join(header[-1].split("\t")[:8]))  # #CHROM ... INFO, no samples
+        out.write(("\n".join(kept + records) + "\n").encode())
+    pysam.tabix_index(str(target), preset="vcf", force=True)
+    release = re.search(r"/release/([^/]+)/", urls[0])
+    version = f"gnomAD {release.group(1)}" if release else _http_version(headers)
+    entry = _entry(urls, version, headers)
+    entry["regions"] = [f"{s.chrom}:{s.start}-{s.end}" for s in spans]
+    entry["info_fields_kept"] = sorted(k for k in GNOMAD_INFO_KEPT
+                                       if any(_info_id(h) == k for h in header))
+    return {FILES["gnomad"]: entry,
+            FILES["gnomad"] + ".tbi": {"derived_from": FILES["gnomad"], "made_by":
+                                       f"pysam.tabix_index (htslib {_HTSLIB})"}
+            }, notes
+
+
+def _fetch(tabix: pysam.TabixFile, url: str, contig: str, span: Region) -> Iterable[str]:
+    try:
+        yield from tabix.fetch(contig, span.start - 1, span.end)
+    except (OSError, ValueError) as exc:
+        raise ServiceError(f"cannot read {contig}:{span.start}-{span.end} of {url} ({exc})",
+                           service="gnomAD", url=url) from None
+
+
+def _slim_gnomad_line(line: str) -> str:
+    fields = line.split("\t")
+    if len(fields) > 7:
+        kept = [item for item in fields[7].split(";")
+                if item.split("=", 1)[0] in GNOMAD_INFO_KEPT]
+        fields[7] = ";".join(kept) or "."
+    return "\t".join(fields[:8])  # a sites file: no FORMAT or samples
+
+
+def _info_id(header_line: str) -> str | None:
+    match = re.match(r"##INFO=<ID=([^,>]+)", header_line)
+    return match.group(1) if match else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared
+
+
+def _chromosomes(genes: list[Gene]) -> list[str]:
+    return list(dict.fromkeys(r.chrom for r in regions(genes, 0)))
+
+
+def _download(http: Http, url: str, target: Path, service: str) -> Mapping[str, str]:
+    response = http.request("GET", url, service=service, stream=True)
+    try:
+        with target.open("wb") as out:
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                out.write(chunk)
+    except requests.RequestException as exc:
+        raise ServiceError(f"the download of {url} broke off ({exc})", service=service,
+                           url=url) from None
+    return response.headers
+
+
+def _entry(urls: list[str], version: str, headers: Mapping[str, str]) -> dict:
+    return {"source_urls": urls, "version": version,
+            "last_modified": headers.get("Last-Modified"), "etag": headers.get("ETag"),
+            "downloaded": _now()}
+
+
+def _http_version(headers: Mapping[str, str]) -> str:
+    """What the server says about the file's version: its Last-Modified date (and ETag)."""
+    said = [f"Last-Modified {headers['Last-Modified']}"] if headers.get("Last-Modified") else []
+    said += [f"ETag {headers['ETag']}"] if headers.get("ETag") else []
+    return "; ".join(said) or "unknown"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,56 @@
+"""Fetch the offline annotation resources of one genome build for the panel (run by hand).
+
+    .venv/bin/python scripts/build_resources.py --build GRCh38 --panel config/panels/cmm.tsv \\
+        --out resources/GRCh38 [--padding 100] [--base-urls '{"gnomad": "https://..."}']
+
+Writes transcripts.gff3, reference.fa.gz (+ .fai, .gzi), clinvar.vcf.gz (+ .tbi), gnomad.vcf.gz
+(+ .tbi, the panel regions only) and manifest.json. Only public files are read; no sample data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cmmvar.errors import ConfigError, InputError  # noqa: E402
+from cmmvar.genome import BUILDS  # noqa: E402
+from cmmvar.resources import FILES, Sources, build_resources, sources_for  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", required=True, choices=BUILDS)
+    parser.add_argument("--panel", required=True, help="panel TSV (config/panels/cmm.tsv)")
+    parser.add_argument("--out", required=True, help="output folder, e.g. resources/GRCh38")
+    parser.add_argument("--padding", type=int, default=100,
+                        help="bases kept around each gene (default 100, as the workflow)")
+    parser.add_argument("--base-urls", default="{}", metavar="JSON",
+                        help="replace sources: a JSON object with keys among "
+                             + ", ".join(Sources.__dataclass_fields__))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        try:
+            overrides = json.loads(args.base_urls)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--base-urls is not JSON ({exc})") from None
+        if not isinstance(overrides, dict):
+            raise ConfigError("--base-urls must be a JSON object, e.g. '{\"gnomad\": \"...\"}'")
+        manifest = build_resources(args.build, args.panel, args.out, args.padding,
+                                   sources_for(args.build, overrides))
+    except InputError as exc:
+        print(f"cmmvar: error: {exc}", file=sys.stderr)
+        return 1
+    for name, entry in manifest["files"].items():
+        print(f"{Path(args.out) / name}\t{entry.get('version', '')}\t{entry['sha256']}")
+    print(f"{Path(args.out) / FILES['manifest']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
