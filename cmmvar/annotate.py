@@ -1,26 +1,57 @@
 """Variant annotation: the table of every normalised variant of one VCF, read once for all
 the families that share it.
 
-So far each variant gets its panel gene, the gene's MANE transcript and inheritance; the
-database columns (consequence, HGVS, gnomAD, ClinVar) are present and left empty until the
-annotation sources are configured. Knows variants and genes; nothing about families.
+Each variant gets its panel gene, the consequence and HGVS on the gene's MANE Select transcript
+(the other transcripts kept as JSON), gnomAD and ClinVar from local files, and, when online
+mode is on, what the public services add. Where each value came from is written beside it.
+Knows variants, genes and annotation sources; nothing about families or filters.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pysam
 
+from cmmvar import consequence as offline_consequence
 from cmmvar.atomic import atomic_path
+from cmmvar.databases import Clinvar, Gnomad
+from cmmvar.errors import ConfigError, InputError, VcfError
+from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
+from cmmvar.transcripts import GffError, Transcript, load_transcripts
 from cmmvar.vcf import open_vcf, records
+
+log = logging.getLogger("cmmvar")
 
 COLUMNS = (
     "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c", "hgvs_p",
-    "impact", "gnomad_af", "gnomad_grpmax_af", "clinvar_significance", "clinvar_review_status",
-    "clinvar_id", "inheritance", "other_genes",
+    "impact", "exon", "intron", "gnomad_status", "gnomad_af", "gnomad_grpmax_af",
+    "gnomad_grpmax", "gnomad_faf95_max", "gnomad_nhomalt", "gnomad_source",
+    "clinvar_significance", "clinvar_review_status", "clinvar_stars", "clinvar_conditions",
+    "clinvar_id", "clinvar_source", "cadd_phred", "revel", "scores_source", "inheritance",
+    "other_genes", "annotation_source", "other_transcripts",
 )
+_SEVERITY = {term: rank for rank, (term, _) in enumerate(offline_consequence.SEVERITY)}
+
+
+@dataclass
+class Sources:
+    """The open annotation sources of one run; any may be absent."""
+
+    build: str
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    fasta: pysam.FastaFile | None = None
+    gnomad: Gnomad | None = None
+    clinvar: Clinvar | None = None
+    online: dict | None = None  # annotation settings when mode is online
+    provenance: dict = field(default_factory=dict)  # file or service -> what was used
 
 
 def assign_gene(genes: list[Gene], chrom: str, pos: int, ref: str,
@@ -34,27 +65,172 @@ def assign_gene(genes: list[Gene], chrom: str, pos: int, ref: str,
     return chosen, [g for g in near if g is not chosen]
 
 
-def annotate(vcf_path: str | Path, genes: list[Gene], padding: int,
+def _unversioned(identifier: str) -> str:
+    return identifier.split(".", 1)[0]
+
+
+def panel_transcripts(path: str | Path, genes: list[Gene]) -> dict[str, Transcript]:
+    """The transcripts of the panel genes in a GFF3; every gene's MANE Select must be there."""
+    every = load_transcripts(path)
+    ids = {g.ensembl_gene for g in genes} | {g.symbol for g in genes}
+    kept = {key: t for key, t in every.items()
+            if _unversioned(t.gene_id) in ids or t.gene in ids}
+    have = {_unversioned(key) for key in kept}
+    missing = [f"{g.symbol} {g.mane_transcript}" for g in genes
+               if g.mane_transcript and _unversioned(g.mane_transcript) not in have]
+    if missing:
+        raise GffError(
+            f"the GFF3 lacks the MANE transcript of {len(missing)} of the {len(genes)} panel "
+            f"genes: {', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}",
+            path=path, hint="use the GFF3 made by scripts/build_resources.py for this build, "
+                            "or an Ensembl GFF3 of the release that holds these transcripts")
+    return kept
+
+
+@contextmanager
+def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[Sources]:
+    """Open the sources the config's `annotation` block names (paths may be empty)."""
+    mode = annotation.get("mode", "offline")
+    if mode not in ("offline", "online"):
+        raise ConfigError(f"annotation.mode is {mode!r}; use offline or online")
+    sources = Sources(build=build, online=annotation if mode == "online" else None)
+    with ExitStack() as stack:
+        gff3, fasta = annotation.get("transcripts_gff3"), annotation.get("reference_fasta")
+        if gff3:
+            if not fasta:
+                raise ConfigError("annotation.transcripts_gff3 is set but not "
+                                  "annotation.reference_fasta; consequences need both")
+            sources.transcripts = panel_transcripts(gff3, genes)
+            sources.provenance["transcripts_gff3"] = str(gff3)
+        if fasta:
+            try:
+                sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
+            except (OSError, ValueError) as exc:
+                raise InputError(f"cannot open the reference FASTA ({exc})", path=fasta,
+                                 hint=f"index it with 'samtools faidx {fasta}' (bgzip, not "
+                                      f"gzip, if compressed)") from None
+            sources.provenance["reference_fasta"] = str(fasta)
+        for key, kind in (("gnomad_vcf", Gnomad), ("clinvar_vcf", Clinvar)):
+            if annotation.get(key):
+                resource = stack.enter_context(kind(annotation[key], build, fasta or None))
+                setattr(sources, key.split("_")[0], resource)
+                sources.provenance[key] = resource.source
+                for note in resource.notes:
+                    log.info(note)
+        yield sources
+
+
+def choose(entries: list[dict], gene: Gene | None) -> tuple[dict | None, list[dict]]:
+    """The entry reported (the gene's MANE Select transcript; else one flagged MANE Select;
+    else the most severe) and the others."""
+    if not entries:
+        return None, []
+    wanted = _unversioned(gene.mane_transcript) if gene and gene.mane_transcript else None
+    by_mane = [e for e in entries if wanted and _unversioned(e["transcript"]) == wanted]
+    flagged = [e for e in entries if e.get("mane_select")]
+    chosen = (by_mane or flagged or sorted(entries, key=_severity))[0]
+    return chosen, [e for e in entries if e is not chosen]
+
+
+def _severity(entry: dict) -> int:
+    terms = str(entry.get("consequence") or "").split("&")
+    return min((_SEVERITY.get(t, len(_SEVERITY)) for t in terms), default=len(_SEVERITY))
+
+
+def _offline_entries(sources: Sources, chrom: str, pos: int, ref: str, alt: str) -> list[dict]:
+    if not sources.transcripts or sources.fasta is None or alt in (".", "*"):
+        return []
+    found = offline_consequence.annotate(chrom, pos, ref, alt, sources.transcripts,
+                                         sources.fasta)
+    return [{"transcript": c.transcript, "gene": c.gene, "consequence": c.consequence,
+             "impact": c.impact, "hgvs_c": c.hgvs_c, "hgvs_p": c.hgvs_p, "exon": c.exon,
+             "intron": c.intron,
+             "mane_select": sources.transcripts[c.transcript].mane_select,
+             "source": "cmmvar offline (GFF3 + FASTA)"} for c in found]
+
+
+def _frequency(value) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def database_fields(sources: Sources, chrom: str, pos: int, ref: str, alt: str) -> dict:
+    """gnomAD and ClinVar columns of one allele from the local files."""
+    row = {"gnomad_status": "not_checked", "clinvar_significance": ""}
+    if sources.gnomad is not None and sources.gnomad.covers(chrom):
+        hit = sources.gnomad.lookup(chrom, pos, ref, alt)
+        row["gnomad_source"] = sources.gnomad.source
+        if hit is None:
+            row["gnomad_status"] = "absent"  # not in gnomAD: not a frequency of 0
+        else:
+            row.update(gnomad_status="found" if hit.filters == ("PASS",) or not hit.filters
+                       else f"found (FILTER {','.join(hit.filters)})",
+                       gnomad_af=_frequency(hit.af), gnomad_grpmax_af=_frequency(hit.af_grpmax),
+                       gnomad_grpmax=hit.grpmax or "", gnomad_faf95_max=_frequency(
+                           hit.faf95_max),
+                       gnomad_nhomalt="" if hit.nhomalt is None else str(hit.nhomalt))
+    if sources.clinvar is not None and sources.clinvar.covers(chrom):
+        hit = sources.clinvar.lookup(chrom, pos, ref, alt)
+        row["clinvar_source"] = sources.clinvar.source
+        if hit is None:
+            row["clinvar_significance"] = "not in ClinVar"
+        else:
+            row.update(clinvar_significance=hit.significance,
+                       clinvar_review_status=hit.review_status,
+                       clinvar_stars="" if hit.stars is None else str(hit.stars),
+                       clinvar_conditions="|".join(hit.conditions),
+                       clinvar_id=hit.variation_id or "")
+    return row
+
+
+def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sources,
              out_path: str | Path) -> pd.DataFrame:
     """Write the annotation table (TSV, COLUMNS) of every record in a normalised VCF."""
     rows = []
     vcf = open_vcf(vcf_path)
     with vcf:
+        parser: Parser | None = parse_header(vcf.header, vcf_path)
         vcf.subset_samples([])  # annotation never needs genotypes
         for record in records(vcf, vcf_path):
             alt = record.alts[0] if record.alts else "."
             gene, others = assign_gene(genes, record.chrom, record.pos, record.ref, padding)
+            entries = parser.consequences(record, alt) if parser else []
+            if not entries:
+                try:
+                    entries = _offline_entries(sources, record.chrom, record.pos,
+                                               record.ref, alt)
+                except VcfError as exc:
+                    raise VcfError(exc.message, path=vcf_path,
+                                   record=f"{record.chrom}:{record.pos}:{record.ref}:{alt}",
+                                   hint=exc.hint) from None
+            chosen, rest = choose(entries, gene)
             row = dict.fromkeys(COLUMNS, "")
             row.update(chrom=record.chrom, pos=record.pos, ref=record.ref, alt=alt,
                        gene=gene.symbol if gene else "",
                        transcript=gene.mane_transcript if gene else "",
                        inheritance=gene.inheritance if gene else "",
                        other_genes=",".join(g.symbol for g in others))
+            if chosen is not None:
+                row.update({k: chosen[k] for k in ("transcript", "consequence", "impact",
+                                                   "hgvs_c", "hgvs_p", "exon", "intron")})
+                row["annotation_source"] = chosen["source"]
+                if parser is not None and chosen["source"] == parser.source:
+                    row["annotation_source"] += " (from the input VCF)"
+            row["other_transcripts"] = json.dumps(
+                [{k: e[k] for k in ("transcript", "gene", "consequence", "hgvs_c", "hgvs_p")}
+                 for e in rest]) if rest else ""
+            row.update(database_fields(sources, record.chrom, record.pos, record.ref, alt))
             rows.append(row)
+    if sources.online is not None:
+        _add_online(rows, sources)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     with atomic_path(out_path) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     return table
+
+
+def _add_online(rows: list[dict], sources: Sources) -> None:
+    """Fill what the local files left empty from the public services (variant keys only)."""
+    raise NotImplementedError
 
 
 def read_annotations(path: str | Path) -> dict[tuple, dict]:

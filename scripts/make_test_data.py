@@ -563,10 +563,12 @@ def write_outputs(out: Path, families: list[Family], extra_samples: dict[str, li
 GNOMAD = {
     "dcc_spouse_only": dict(AC=2950, AN=1461894, AF=2.018e-03, grpmax="nfe",
                             AF_grpmax=3.112e-03, fafmax_faf95_max=2.95e-03, nhomalt=4),
-    "rad51_nonsegregating": dict(AC=18, AN=1461000, AF=1.232e-05, grpmax="afr",
-                                 AF_grpmax=4.101e-05, fafmax_faf95_max=2.3e-05, nhomalt=0),
-    "dnal4_homozygous": dict(AC=300, AN=1461500, AF=2.053e-04, grpmax="sas",
-                             AF_grpmax=9.81e-04, fafmax_faf95_max=8.7e-04, nhomalt=0),
+    # one allele in gnomAD: the filtering AF (faf95) of a singleton is 0, under any cap
+    "rad51_nonsegregating": dict(AC=1, AN=1461000, AF=6.845e-07, grpmax="afr",
+                                 AF_grpmax=1.198e-05, fafmax_faf95_max=0, nhomalt=0),
+    # rare but seen: under DNAL4's recessive cap (4.5e-4), so kept
+    "dnal4_homozygous": dict(AC=30, AN=1461500, AF=2.053e-05, grpmax="sas",
+                             AF_grpmax=9.81e-05, fafmax_faf95_max=6.2e-05, nhomalt=0),
 }
 CLINVAR = {
     "dcc_segregating": (900001, "Pathogenic",
@@ -620,6 +622,16 @@ def write_gnomad(out: Path, sites: dict[str, Site]) -> None:
                  f"{multi.alts[0]}{pad},{multi.alts[1]}{pad}",
                  "AC=3,1;AN=1460000;AF=2.055e-06,6.849e-07;grpmax=nfe,eas;"
                  "AF_grpmax=3.4e-06,2.1e-05;fafmax_faf95_max=9.1e-07,.;nhomalt=0,0"))
+    # A common SNV 50 bases into every panel gene, so the file has records on each panel
+    # chromosome, as a panel slice of gnomAD has: a demo variant missing from it is then
+    # "absent", not "not checked".
+    for tx in TX.values():
+        pos = tx.exons[0][0] + 50
+        assert all((s.chrom, s.pos) != (tx.chrom, pos) for s in sites.values())
+        ref = ref_base(tx.chrom, pos)
+        alt = "A" if ref != "A" else "G"
+        rows.append((tx.chrom, pos, ref, alt, "AC=146189;AN=1461894;AF=0.1;grpmax=afr;"
+                     "AF_grpmax=0.2;fafmax_faf95_max=0.19;nhomalt=7300"))
     for chrom, pos, ref, alt, text in sorted(rows, key=lambda r: (_contig_key(r[0]), r[1])):
         lines.append(f"chr{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\tPASS\t{text}")
     _write_indexed("\n".join(lines) + "\n", out / "gnomad.vcf.gz")

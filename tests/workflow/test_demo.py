@@ -54,6 +54,18 @@ def candidates(results: Path, family: str) -> pd.DataFrame:
                        dtype={"pos": int}, keep_default_na=False)
 
 
+def report_of(results: Path, family: str) -> dict:
+    return json.loads((results / "families" / family / "report.json").read_text())
+
+
+def all_variants(results: Path, family: str) -> pd.DataFrame:
+    """Every variant of the family: the kept candidates and those the filters removed
+    (report.json lists both, with the same columns)."""
+    report = report_of(results, family)
+    rows = report["candidates"] + report["filtered"]
+    return pd.DataFrame(rows).astype({"pos": int})
+
+
 def counts_of(table: pd.DataFrame, pos: int, alt: str) -> dict[str, int]:
     row = table[(table.pos == pos) & (table.alt == alt)]
     assert len(row) == 1, f"expected one row at {pos} {alt}"
@@ -84,8 +96,8 @@ def test_contract_columns_in_order(demo):
     assert header.split("\t")[: len(contract)] == contract
 
 
-def test_dcc_family_kept_variants_and_counts(demo):
-    table = candidates(demo, "DCC1")
+def test_dcc_family_variants_and_counts(demo):
+    table = all_variants(demo, "DCC1")
     s = sites("DCC1")
     seg, multi = s["dcc_segregating"], s["dcc_multiallelic"]
     # kept: the segregating SNV, both halves of the multiallelic deletion (CAC>CC,C split:
@@ -116,12 +128,12 @@ def test_dcc_family_kept_variants_and_counts(demo):
     # ALT2 carriers: II-1 (1/2) and III-1 (0/2), both affected; I-1 and III-4 are not.
     assert (alt2.affected_carriers, alt2.affected_noncarriers, alt2.unaffected_carriers,
             alt2.unaffected_noncarriers) == (2, 2, 0, 3)
-    top = table.iloc[0]
-    assert (top["rank"], top.pos) == (1, seg["pos"])
+    kept = candidates(demo, "DCC1")
+    assert list(kept.pos) == [seg["pos"]] and list(kept["rank"]) == [1]
 
 
 def test_trio_counts_and_low_depth_call(demo):
-    table = candidates(demo, "TRIO1")
+    table = all_variants(demo, "TRIO1")
     s = sites("TRIO1")
     assert counts_of(table, s["ntn1_de_novo"]["pos"], s["ntn1_de_novo"]["alts"][0]) == {
         "affected_carriers": 1, "unaffected_noncarriers": 2}
@@ -164,7 +176,7 @@ def test_consanguineous_family_homozygous_dnal4(demo):
 
 
 def test_x_linked_hemizygous_sons(demo):
-    table = candidates(demo, "XL1")
+    table = all_variants(demo, "XL1")
     s = sites("XL1")
     # sons S1 (`1`) and S2 (`1/1`) affected hemizygous carriers; mother unaffected het;
     # father and S3 unaffected non-carriers.
@@ -198,7 +210,8 @@ def test_cohort_summary_one_row_per_family_with_top_candidate(demo):
     summary = pd.read_csv(demo / "cohort_summary.tsv", sep="\t", keep_default_na=False)
     assert list(summary.family_id) == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
     assert list(summary.gene) == ["DCC", "NTN1", "RAD51", "DNAL4", "ANOS1"]
-    assert list(summary.n_candidates) == [5, 3, 1, 1, 2]
+    # DCC1 and TRIO1 keep only their missense variants (see test_filters_in_the_demo)
+    assert list(summary.n_candidates) == [1, 1, 1, 1, 2]
 
 
 def test_run_info_records_versions_and_checksums(demo):
@@ -228,10 +241,12 @@ def test_segregation_statistics_filled_for_every_candidate(demo):
 
 
 def test_trio_de_novo_gets_pm6_and_no_bayes_factor(demo):
-    table = candidates(demo, "TRIO1")
+    table = all_variants(demo, "TRIO1")
     site = sites("TRIO1")["ntn1_de_novo"]
     row = table[table.pos == site["pos"]].iloc[0]
-    assert (row["de_novo"], row["acmg_codes"], row["flb"], row["rank"]) == ("yes", "PM6", "", 1)
+    # absent from the demo gnomAD: PM2_Supporting; de novo without confirmed parentage: PM6
+    assert (row["de_novo"], row["acmg_codes"], row["flb"], row["rank"]) == (
+        "yes", "PM2_Supporting;PM6", "", 1)
     paternal = table[table.pos == sites("TRIO1")["ntn1_paternal"]["pos"]].iloc[0]
     assert paternal["de_novo"] == "no"
     # the low-depth mother is missing: inheritance cannot be told
@@ -271,6 +286,69 @@ def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
     row = candidates(demo, "DCC1").iloc[0]
     assert kind == "value" and float(row["flb"]) == pytest.approx(expected, rel=1e-5)
     assert 4.33 <= expected < 18.7 and row["pp1"] == "moderate"
-    assert row["acmg_codes"] == "PP1_Moderate"
+    assert row["acmg_codes"] == "PM2_Supporting;PP1_Moderate"  # absent from the demo gnomAD
     # affected carriers I-1 -> II-1 (1), II-1 -> III-1 (1), I-1 -> II-3 -> III-4 (2)
-    assert row["informative_meioses"] == "4" and row["meioses_strength"] == "moderate"
+    assert str(row["informative_meioses"]) == "4" and row["meioses_strength"] == "moderate"
+
+
+def test_consequences_and_hgvs_in_the_demo_outputs(demo):
+    """Each designed site has the consequence make_test_data.py built it for (and that
+    bcftools csq confirmed on the same GFF3 and FASTA when the designs were made)."""
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+        table = all_variants(demo, family)
+        for name, site in sites(family).items():
+            if not site["expect"]:
+                continue
+            rows = table[table.pos == site["pos"]]  # both halves of a split multiallelic
+            assert len(rows) == len(site["alts"]), name
+            for row in rows.to_dict("records"):
+                for key, value in site["expect"].items():
+                    assert row[key] == value, (name, key)
+                assert row["annotation_source"] == "cmmvar offline (GFF3 + FASTA)"
+    xl = all_variants(demo, "XL1")
+    # the designed deletion removes coding base 100 of ANOS1 (make_test_data.x_linked)
+    assert list(xl[xl.pos == sites("XL1")["anos1_hemizygous"]["pos"]].hgvs_c) == ["c.100del"]
+    cons = all_variants(demo, "CONS1").iloc[0]
+    assert cons.hgvs_c.split("+")[1] == "1G>A" and cons.hgvs_p == ""  # donor +1, no p.
+
+
+def test_gnomad_and_clinvar_in_the_demo_outputs(demo):
+    """Values written into the demo resources by make_test_data.py come through, matched
+    on the normalised allele; a variant missing from gnomAD is 'absent', not AF 0."""
+    dcc = all_variants(demo, "DCC1")
+    s = sites("DCC1")
+    seg = dcc[dcc.pos == s["dcc_segregating"]["pos"]].iloc[0]
+    assert (seg.gnomad_status, seg.gnomad_af) == ("absent", "")
+    assert (seg.clinvar_significance, seg.clinvar_id, str(seg.clinvar_stars)) == (
+        "Pathogenic", "900001", "2")
+    assert seg.clinvar_conditions == "Mirror movements 1|not provided"
+    common = dcc[dcc.pos == s["dcc_spouse_only"]["pos"]].iloc[0]
+    assert (common.gnomad_status, common.gnomad_af, common.gnomad_grpmax_af,
+            common.gnomad_grpmax, common.gnomad_faf95_max, str(common.gnomad_nhomalt)) == (
+        "found", "0.002018", "0.003112", "nfe", "0.00295", "4")
+    # the multiallelic deletion is one right-padded record in the demo gnomAD
+    multi = dcc[dcc.pos == s["dcc_multiallelic"]["pos"]].set_index("ref")
+    ref = s["dcc_multiallelic"]["ref"]
+    assert (multi.loc[ref[:2]].gnomad_af, multi.loc[ref].gnomad_af) == ("2.055e-06", "6.849e-07")
+    xl = all_variants(demo, "XL1")
+    het = xl[xl.pos == sites("XL1")["anos1_male_het"]["pos"]].iloc[0]
+    assert het.clinvar_significance == "not in ClinVar"
+
+
+def test_filters_in_the_demo(demo):
+    """DCC1: the synonymous SNV is common in the demo gnomAD (filtering AF 0.00295 > DCC's
+    cap 2.6e-6) and the intronic/downstream ones are not in filters.consequences; TRIO1:
+    the UTR and intronic ones likewise. Their reasons are in report.json and counted in
+    qc.json."""
+    dcc = report_of(demo, "DCC1")
+    s = sites("DCC1")
+    reasons = {(r["pos"], r["ref"]): r["filters"] for r in dcc["filtered"]}
+    assert reasons[(s["dcc_spouse_only"]["pos"], "C")] == [
+        "frequency: gnomAD filtering AF 0.00295 > 2.6e-06"]
+    assert reasons[(s["dcc_in_padding"]["pos"], "C")] == [
+        "consequence: downstream_gene_variant is not in filters.consequences"]
+    qc = json.loads((demo / "families" / "DCC1" / "qc.json").read_text())
+    assert qc["prioritisation_filters"] == {"consequence": 3, "frequency": 2}
+    trio = report_of(demo, "TRIO1")
+    assert sorted(r["consequence"] for r in trio["filtered"]) == [
+        "3_prime_UTR_variant", "intron_variant"]

@@ -3,6 +3,7 @@ rule annotate:
         vcf=outpath("work/normalise/{vcf}.vcf.gz"),
         tbi=outpath("work/normalise/{vcf}.vcf.gz.tbi"),
         panel=config["panel"],
+        resources=annotation_resources,
     output:
         outpath("work/annotate/{vcf}.tsv"),
     log:
@@ -14,5 +15,6 @@ rule annotate:
     params:
         build=config["genome_build"],
         padding=config["padding"],
+        annotation=config.get("annotation", {}),
     script:
         "../../scripts/annotate.py"

@@ -98,3 +98,20 @@ def run_info_files():
         "ped": sorted(set(SHEET["ped"])),
         "vcf": sorted(set(SHEET["vcf"])),
     }
+
+
+def annotation_resources(wildcards):
+    """The local annotation files the config names, with their indexes, as inputs."""
+    annotation = config.get("annotation", {})
+    files = []
+    for key, indexes in (
+        ("transcripts_gff3", ()),
+        ("reference_fasta", (".fai",)),
+        ("gnomad_vcf", (".tbi",)),
+        ("clinvar_vcf", (".tbi",)),
+    ):
+        path = annotation.get(key)
+        if path:
+            files.append(path)
+            files += [path + s for s in indexes if os.path.exists(path + s)]
+    return files
