@@ -13,7 +13,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -150,12 +150,14 @@ class Http:
     Ensembl gives in fractional seconds) and 5xx are retried with exponential backoff."""
 
     def __init__(self, session: requests.Session | None = None, timeout: float = 60,
-                 max_retries: int = 4, backoff: float = 1.0):
+                 max_retries: int = 4, backoff: float = 1.0,
+                 sleep: Callable[[float], None] = time.sleep):
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", f"cmmvar/{__version__}")
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
+        self.sleep = sleep  # tests pass a recorder: waits are asserted, not spent
 
     def request(self, method: str, url: str, *, service: str, variants: int = 0,
                 accept: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
@@ -182,7 +184,7 @@ class Http:
                 wait = _retry_after(response) or wait
             if attempt < self.max_retries:
                 log.warning("%s: %s; retrying in %.3g s", url, reason, wait)
-                time.sleep(wait)
+                self.sleep(wait)
         raise ServiceError(f"{service} at {url} did not answer after "
                            f"{self.max_retries + 1} attempt(s) ({reason})",
                            service=service, url=url)
@@ -219,12 +221,19 @@ def _now() -> str:
 
 @dataclass(frozen=True)
 class Annotations:
-    """What one service said about the variants asked for; None where it had nothing."""
+    """What one service said about the variants asked for (None where it had nothing), and
+    how: `sent` variants went to the service in this call, `cached` came from the cache."""
 
     service: str
     url: str
-    version: str
+    version: str | None  # None: nothing asked, nothing cached
     results: dict[VariantKey, Any]
+    sent: int
+    cached: int
+
+    def provenance(self) -> dict:
+        return {"service": self.service, "url": self.url, "version": self.version,
+                "n_sent": self.sent, "n_cached": self.cached}
 
 
 class _Client:
@@ -235,8 +244,7 @@ class _Client:
     max_batch = 0
 
     def __init__(self, build: str, base_url: str, cache: Cache | str | Path,
-                 session: requests.Session | None, batch_size: int, timeout: float,
-                 max_retries: int, backoff: float):
+                 http: Http | None, batch_size: int):
         if build not in BUILDS:
             raise ConfigError(f"unknown genome build {build!r}; use one of {', '.join(BUILDS)}")
         if not 1 <= batch_size <= self.max_batch:
@@ -246,7 +254,7 @@ class _Client:
         self.base_url = base_url.rstrip("/")
         self.cache = cache if isinstance(cache, Cache) else Cache(cache)
         self.batch_size = batch_size
-        self.http = Http(session, timeout, max_retries, backoff)
+        self.http = http or Http()
 
     def annotate(self, variants: Iterable[VariantKey]) -> Annotations:
         """Each distinct variant's parsed result (None: the service has nothing for it)."""
@@ -263,6 +271,7 @@ class _Client:
                     self.cache.set_version(self.build, self.source, version)
                     found = self.cache.get(self.build, self.source, version, keys)
                     missing = [k for k in keys if k not in found]
+            cached = len(keys) - len(missing)
             for done in range(0, len(missing), self.batch_size):
                 fetched = self._fetch(missing[done:done + self.batch_size])
                 # Cached per batch, so what came before a failure is kept.
@@ -272,11 +281,14 @@ class _Client:
             raise ServiceError(
                 f"{exc.message}; {done} of the {len(missing)} variants to fetch were fetched "
                 f"and are kept in the cache {self.cache.path}", service=self.service,
-                url=exc.url, hint="re-run later: only the rest will be sent; or set "
-                                  "annotation.mode: offline to use the local resource files") \
-                from None
+                url=exc.url, hint="re-run later: only the rest will be sent; on a cluster whose "
+                                  "compute nodes are offline, run the annotate step where there "
+                                  "is internet access; or set annotation.mode: offline to use "
+                                  "the local resource files") from None
+        log.info("%s %s: %d variants, %d from the cache %s, %d sent to %s", self.service,
+                 version, len(keys), cached, self.cache.path, len(missing), self.base_url)
         return Annotations(self.service, self.base_url, version,
-                           {k: self._parse(found[k]) for k in keys})
+                           {k: self._parse(found[k]) for k in keys}, len(missing), cached)
 
     def version(self) -> str:
         raise NotImplementedError
@@ -319,18 +331,20 @@ class VepResult:
 
 
 class VepRest(_Client):
-    """Ensembl VEP REST, POST /vep/homo_sapiens/region (GRCh37 on its own host)."""
+    """Ensembl VEP REST, POST /vep/homo_sapiens/region (GRCh37 on its own host).
+
+    The options go in the JSON body beside `variants`: the server reads them from the body
+    and from the URL, the body winning (ensembl-rest Controller/VEP.pm, _include_user_params).
+    """
 
     service = "Ensembl VEP REST"
     source = "ensembl-vep-rest"
     max_batch = VEP_MAX_BATCH
 
     def __init__(self, build: str, base_url: str | None = None,
-                 cache: Cache | str | Path = DEFAULT_CACHE_DIR,
-                 session: requests.Session | None = None, batch_size: int = VEP_MAX_BATCH,
-                 timeout: float = 60, max_retries: int = 4, backoff: float = 1.0):
-        super().__init__(build, base_url or VEP_URLS.get(build, ""), cache, session,
-                         batch_size, timeout, max_retries, backoff)
+                 cache: Cache | str | Path = DEFAULT_CACHE_DIR, http: Http | None = None,
+                 batch_size: int = VEP_MAX_BATCH):
+        super().__init__(build, base_url or VEP_URLS.get(build, ""), cache, http, batch_size)
         self.url = f"{self.base_url}/vep/homo_sapiens/region"
 
     def version(self) -> str:
@@ -350,8 +364,8 @@ class VepRest(_Client):
         wanted = set(batch)
         # Matched back through the echoed `input`; a variant VEP skipped gets None.
         fetched: dict[VariantKey, Any] = {k: None for k in batch}
-        for item in response.json():
-            key = _key_of_vep_input(item.get("input", ""))
+        for item in _json(response, self.service, self.url):
+            key = _key_of_vep_input(item.get("input", "")) if isinstance(item, dict) else None
             if key in wanted:
                 fetched[key] = item
         return fetched
@@ -363,10 +377,9 @@ class VepRest(_Client):
             TranscriptConsequence(
                 transcript_id=t.get("transcript_id", ""), gene_symbol=t.get("gene_symbol"),
                 consequence_terms=tuple(t.get("consequence_terms") or ()),
-                impact=t.get("impact"), hgvsc=t.get("hgvsc"), hgvsp=t.get("hgvsp"),
-                exon=t.get("exon"), intron=t.get("intron"),
-                mane_select=bool(t.get("mane_select"))
-                or "MANE_Select" in (t.get("mane") or ()),
+                impact=t.get("impact"), hgvsc=_unescape(t.get("hgvsc")),
+                hgvsp=_unescape(t.get("hgvsp")), exon=t.get("exon"), intron=t.get("intron"),
+                mane_select=bool(t.get("mane_select")) or "MANE_Select" in _flags(t.get("mane")),
                 mane_refseq=t.get("mane_select") or None,
                 canonical=bool(t.get("canonical")))
             for t in response.get("transcript_consequences") or ())
@@ -384,6 +397,19 @@ def _key_of_vep_input(text: str) -> VariantKey | None:
         return VariantKey(fields[0], int(fields[1]), fields[3], fields[4])
     except (IndexError, ValueError):
         return None
+
+
+def _flags(value: Any) -> list[str]:
+    """VEP's `mane` (release 111 on): a list such as ["MANE_Select"], or one string."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def _unescape(hgvs: str | None) -> str | None:
+    """VEP URI-encodes "=" in HGVSp unless run with --no_escape, which REST does not offer
+    (ensembl-vep OutputFactory.pm, TranscriptVariationAllele_to_output_hash): p.Leu12%3D."""
+    return hgvs.replace("%3D", "=") if hgvs else hgvs
 
 
 # --- MyVariant.info
@@ -409,18 +435,17 @@ class MyVariant(_Client):
     source = "myvariant.info"
     max_batch = MYVARIANT_MAX_BATCH
 
-    def __init__(self, build: str, base_url: str = MYVARIANT_URL,
-                 cache: Cache | str | Path = DEFAULT_CACHE_DIR,
-                 session: requests.Session | None = None,
-                 batch_size: int = MYVARIANT_MAX_BATCH, timeout: float = 60,
-                 max_retries: int = 4, backoff: float = 1.0):
-        super().__init__(build, base_url, cache, session, batch_size, timeout, max_retries,
-                         backoff)
+    def __init__(self, build: str, base_url: str | None = None,
+                 cache: Cache | str | Path = DEFAULT_CACHE_DIR, http: Http | None = None,
+                 batch_size: int = MYVARIANT_MAX_BATCH):
+        super().__init__(build, base_url or MYVARIANT_URL, cache, http, batch_size)
         self.url = f"{self.base_url}/v1/variant"
 
     def version(self) -> str:
-        url = f"{self.base_url}/v1/metadata"
-        data = self.http.request("GET", url, service=self.service).json()
+        # hg19 and hg38 are separate indexes with their own builds; the metadata endpoint
+        # answers for hg19 unless told (myvariant.info src/config_web.py, METADATA_KWARGS).
+        url = f"{self.base_url}/v1/metadata?assembly={_ASSEMBLY[self.build]}"
+        data = _json(self.http.request("GET", url, service=self.service), self.service, url)
         return str(data.get("build_version") or data.get("build_date"))
 
     def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
@@ -431,8 +456,8 @@ class MyVariant(_Client):
                                      variants=len(batch), data=form)
         fetched: dict[VariantKey, Any] = {k: {"notfound": True} for k in batch}
         seen = set()
-        for hit in response.json():
-            key = ids.get(hit.get("query"))
+        for hit in _json(response, self.service, self.url):
+            key = ids.get(hit.get("query")) if isinstance(hit, dict) else None
             if key is not None and key not in seen:  # several hits for one id: the first
                 seen.add(key)
                 fetched[key] = hit
@@ -457,6 +482,85 @@ class MyVariant(_Client):
             gnomad_grpmax_af=best[0], gnomad_grpmax=best[1],
             cadd_phred=_number(_values(hit, "cadd.phred")),
             revel_score=_number(_values(hit, "dbnsfp.revel.score")))
+
+
+def _json(response: requests.Response, service: str, url: str) -> Any:
+    """The decoded body; a page that is not JSON (a proxy's error page) is a ServiceError."""
+    try:
+        return response.json()
+    except ValueError:
+        raise ServiceError(f"{service} at {url} answered with something that is not JSON: "
+                           f"{response.text[:200].strip()!r}", service=service,
+                           url=url) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point of the annotate stage
+
+
+@dataclass(frozen=True)
+class OnlineAnnotations:
+    """Both services' answers for a set of variants."""
+
+    vep: Annotations  # results: VariantKey -> VepResult | None
+    myvariant: Annotations  # results: VariantKey -> MyVariantResult | None
+
+    def provenance(self) -> list[dict]:
+        """[{service, url, version, n_sent, n_cached}] for run_info.json and the reports."""
+        return [self.vep.provenance(), self.myvariant.provenance()]
+
+
+# The keys of the config's `annotation` block read here, with their defaults.
+ONLINE_SETTINGS = {
+    "cache": DEFAULT_CACHE_DIR,
+    "vep_url": None,  # None: the Ensembl REST host of the build (VEP_URLS)
+    "myvariant_url": MYVARIANT_URL,
+    "vep_batch_size": VEP_MAX_BATCH,
+    "myvariant_batch_size": MYVARIANT_MAX_BATCH,
+    "timeout": 60,
+    "retries": 4,
+}
+
+
+def online_annotations(keys: Iterable[VariantKey], build: str, settings: Mapping[str, Any],
+                       *, sleep: Callable[[float], None] = time.sleep) -> OnlineAnnotations:
+    """Ask Ensembl VEP REST and MyVariant.info about the variants; only chrom, pos, ref and
+    alt are sent, and nothing at all for variants already in the cache.
+
+    `settings` is the config's `annotation` block; the keys read (others are ignored):
+      cache                 directory of the persistent cache (default .cache/cmmvar)
+      vep_url               Ensembl REST base URL (default https://rest.ensembl.org for
+                            GRCh38, https://grch37.rest.ensembl.org for GRCh37)
+      myvariant_url         MyVariant.info base URL (default https://myvariant.info)
+      vep_batch_size        variants per VEP request, 1-200 (default 200)
+      myvariant_batch_size  variants per MyVariant.info request, 1-1000 (default 1000)
+      timeout               seconds to wait for an answer (default 60)
+      retries               retries after a timeout, connection error, 429 or 5xx (default 4;
+                            waits 1, 2, 4, 8 s, or what Retry-After says)
+    Raises ConfigError for a bad value and ServiceError when a service stays down (what was
+    fetched before is kept in the cache).
+    """
+    values = {name: settings.get(name, default) for name, default in ONLINE_SETTINGS.items()}
+    for name, low, high in (("vep_batch_size", 1, VEP_MAX_BATCH),
+                            ("myvariant_batch_size", 1, MYVARIANT_MAX_BATCH),
+                            ("retries", 0, 20)):
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ConfigError(f"annotation.{name} is {value!r}; give a whole number from {low} "
+                              f"to {high}")
+    timeout = values["timeout"]
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError(f"annotation.timeout is {timeout!r}; give a number of seconds above 0")
+    keys = list(keys)
+    cache = Cache(values["cache"] or DEFAULT_CACHE_DIR)
+    try:
+        http = Http(timeout=values["timeout"], max_retries=values["retries"], sleep=sleep)
+        vep = VepRest(build, values["vep_url"], cache, http, values["vep_batch_size"])
+        myvariant = MyVariant(build, values["myvariant_url"], cache, http,
+                              values["myvariant_batch_size"])
+        return OnlineAnnotations(vep.annotate(keys), myvariant.annotate(keys))
+    finally:
+        cache.close()
 
 
 def hgvs_id(key: VariantKey) -> str:

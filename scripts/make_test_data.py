@@ -27,7 +27,7 @@ from cmmvar.genome import CONTIG_LENGTHS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-TX: dict[str, "DemoTranscript"] = {}  # the synthetic transcript of every panel gene
+TX: dict[str, DemoTranscript] = {}  # the synthetic transcript of every panel gene
 
 # Bases written by the transcript designs (coding sequence, splice sites) override the
 # hash-based background; everything else is a deterministic pseudo-random base.
@@ -101,13 +101,13 @@ def snv(name: str, chrom: str, pos: int, calls: dict[str, str], **kw) -> Site:
     return Site(name, chrom, pos, ref, [other_base(ref)], calls, **kw)
 
 
-def designed(name: str, tx: "DemoTranscript", c: int, effect: str, calls, **kw) -> Site:
+def designed(name: str, tx: DemoTranscript, c: int, effect: str, calls, **kw) -> Site:
     pos, ref, alt = coding_snv(tx, c, effect)
     return Site(name, tx.chrom, pos, ref, [alt], calls,
                 expect={"consequence": f"{effect}_variant", "gene": tx.gene}, **kw)
 
 
-def intronic(tx: "DemoTranscript", intron: int, offset: int = 0) -> int:
+def intronic(tx: DemoTranscript, intron: int, offset: int = 0) -> int:
     """A position in the middle of intron `intron` (1-based, 5' to 3'), moved by `offset`,
     where the bases are not repeated (so an indel there is already left-aligned)."""
     ordered = tx.exon_5prime_order()
@@ -208,7 +208,7 @@ def design_transcript(row: dict) -> DemoTranscript:
     codons.append(rng.choice(sorted(STOPS)))
     _set_oriented(chrom, cds, "".join(codons), tx.strand)
     ordered = tx.exon_5prime_order()
-    for (a_start, a_end), (b_start, b_end) in zip(ordered, ordered[1:]):
+    for (a_start, a_end), (b_start, b_end) in zip(ordered, ordered[1:], strict=False):
         if tx.strand == "+":  # intron between a_end and b_start
             _set_oriented(chrom, [a_end + 1, a_end + 2], "GT", "+")
             _set_oriented(chrom, [b_start - 2, b_start - 1], "AG", "+")
