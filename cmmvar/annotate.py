@@ -70,8 +70,11 @@ def _unversioned(identifier: str) -> str:
 
 
 def panel_transcripts(path: str | Path, genes: list[Gene]) -> dict[str, Transcript]:
-    """The transcripts of the panel genes in a GFF3; every gene's MANE Select must be there."""
+    """The transcripts of the panel genes in a GFF3; every gene's MANE Select must be there.
+    With no genes (the command line without a panel), every transcript of the file."""
     every = load_transcripts(path)
+    if not genes:
+        return every
     ids = {g.ensembl_gene for g in genes} | {g.symbol for g in genes}
     kept = {key: t for key, t in every.items()
             if _unversioned(t.gene_id) in ids or t.gene in ids}
@@ -213,6 +216,8 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
                 row.update({k: chosen[k] for k in ("transcript", "consequence", "impact",
                                                    "hgvs_c", "hgvs_p", "exon", "intron")})
                 row["annotation_source"] = chosen["source"]
+                if gene is None:  # no panel: the gene is the transcript's
+                    row["gene"] = chosen["gene"]
                 if parser is not None and chosen["source"] == parser.source:
                     row["annotation_source"] += " (from the input VCF)"
             row["other_transcripts"] = json.dumps(

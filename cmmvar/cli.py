@@ -41,6 +41,35 @@ def _segregate(args: argparse.Namespace) -> None:
         print(f"cmmvar: note: {warning}", file=sys.stderr)
 
 
+def _annotate(args: argparse.Namespace) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from cmmvar.annotate import annotate, open_sources
+    from cmmvar.extract import extract
+    from cmmvar.normalise import normalise
+    from cmmvar.panel import load_panel
+
+    genes = load_panel(args.panel, args.build) if args.panel else []
+    annotation = {"mode": "online" if args.online else "offline",
+                  "transcripts_gff3": args.gff3, "reference_fasta": args.fasta,
+                  "gnomad_vcf": args.gnomad, "clinvar_vcf": args.clinvar, "cache": args.cache}
+    with tempfile.TemporaryDirectory(prefix="cmmvar-annotate-") as tmp, \
+            open_sources(annotation, args.build, genes) as sources:
+        # as the workflow: the panel regions (when a panel is given), then split, trimmed
+        # and left-aligned, so that rows match the workflow's tables
+        source = args.vcf
+        if genes:
+            source = str(Path(tmp) / "extracted.vcf.gz")
+            extract(args.vcf, genes, args.build, source, args.padding)
+        normalised = str(Path(tmp) / "normalised.vcf.gz")
+        stats = normalise(source, normalised, pass_only=False, fasta_path=args.fasta)
+        if stats.ref_mismatches:
+            print(f"cmmvar: note: {stats.ref_mismatches} records whose REF differs from "
+                  f"{args.fasta}", file=sys.stderr)
+        annotate(normalised, genes, args.padding, sources, args.out)
+
+
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
@@ -93,6 +122,31 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--parentage-confirmed", action="store_true",
                      help="a de novo variant earns PS2 instead of PM6")
     seg.set_defaults(func=_segregate)
+
+    ann = commands.add_parser(
+        "annotate", help="consequence, HGVS, gnomAD and ClinVar of every VCF record",
+        description="Split, left-align and annotate every record: Sequence Ontology "
+                    "consequence and HGVS on the MANE Select transcript (from the VCF's VEP "
+                    "CSQ / snpEff ANN when it has one, else computed from the GFF3 and FASTA), "
+                    "gnomAD and ClinVar from local tabix-indexed VCFs. Offline unless --online.")
+    ann.add_argument("--vcf", required=True, help="input VCF, VCF.gz or BCF")
+    ann.add_argument("--gff3", required=True, help="GFF3 of the transcripts (Ensembl/MANE style)")
+    ann.add_argument("--fasta", required=True, help="indexed reference FASTA (.fai, .gzi)")
+    ann.add_argument("--gnomad", help="tabix-indexed gnomAD sites VCF (v4 or v2 fields)")
+    ann.add_argument("--clinvar", help="tabix-indexed ClinVar VCF")
+    ann.add_argument("--out", required=True, help="output TSV (the workflow's columns)")
+    ann.add_argument("--build", choices=BUILDS, default="GRCh38",
+                     help="genome build of every file (checked; default GRCh38)")
+    ann.add_argument("--panel", help="panel TSV: keep the records in the panel genes and "
+                                     "report each gene's MANE transcript and inheritance "
+                                     "(default: every record, every transcript of the GFF3)")
+    ann.add_argument("--padding", type=int, default=100,
+                     help="bases around each panel gene that still count as the gene")
+    ann.add_argument("--online", action="store_true",
+                     help="also ask Ensembl VEP REST and MyVariant.info (sends chrom, pos, "
+                          "ref, alt only)")
+    ann.add_argument("--cache", default=".cache/cmmvar", help="online response cache")
+    ann.set_defaults(func=_annotate)
     return parser
 
 

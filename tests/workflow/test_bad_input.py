@@ -151,3 +151,43 @@ def test_reference_fasta_that_disagrees_with_the_vcf(project):
             "from the reference FASTA test_data/resources/reference.fa.gz, e.g. "
             f"chr15:{pos} REF {wrong} vs FASTA {true_ref}") in output
     assert not (project / "results/work/normalise/rad51_family.vcf.gz").exists()
+
+
+def test_gff3_without_the_panel_transcripts(project):
+    gff3 = project / "test_data/resources/transcripts.gff3"
+    kept = [line for line in gff3.read_text().splitlines()
+            if "ENSG00000187323" not in line and "ENST00000442544" not in line]  # DCC's
+    gff3.write_text("\n".join(kept) + "\n")
+    output = failing_run(project)
+    assert ("cmmvar: error: test_data/resources/transcripts.gff3: the GFF3 lacks the MANE "
+            "transcript of 1 of the 12 panel genes: DCC ENST00000442544.7") in output
+    assert not (project / "results/families/DCC1/report.html").exists()
+
+
+def test_gnomad_file_on_the_other_build(project):
+    """A gnomAD file whose contig lengths are GRCh37's, in a GRCh38 run."""
+    import pysam
+
+    from cmmvar.genome import CONTIG_LENGTHS
+
+    source = project / "test_data/resources/gnomad.vcf.gz"
+    with pysam.BGZFile(str(source)) as handle:
+        text = handle.read().decode()
+    for chrom, length in CONTIG_LENGTHS["GRCh38"].items():
+        text = text.replace(f"##contig=<ID=chr{chrom},length={length}>",
+                            f"##contig=<ID=chr{chrom},length={CONTIG_LENGTHS['GRCh37'][chrom]}>")
+    plain = source.with_suffix("")
+    plain.write_text(text)
+    pysam.tabix_compress(str(plain), str(source), force=True)
+    pysam.tabix_index(str(source), preset="vcf", force=True)
+    output = failing_run(project)
+    assert re.search(r"cmmvar: error: test_data/resources/gnomad\.vcf\.gz: the file is on "
+                     r"GRCh37, not on the configured GRCh38: chr\w+ has length", output)
+
+
+def test_corrupt_tabix_index_of_clinvar(project):
+    (project / "test_data/resources/clinvar.vcf.gz.tbi").write_bytes(b"\x1f\x8bnot an index")
+    output = failing_run(project)
+    assert ("cmmvar: error: test_data/resources/clinvar.vcf.gz: the index "
+            "test_data/resources/clinvar.vcf.gz.tbi is corrupt or unreadable") in output
+    assert "tabix -f -p vcf test_data/resources/clinvar.vcf.gz" in output

@@ -352,3 +352,32 @@ def test_filters_in_the_demo(demo):
     trio = report_of(demo, "TRIO1")
     assert sorted(r["consequence"] for r in trio["filtered"]) == [
         "3_prime_UTR_variant", "intron_variant"]
+
+
+def test_annotate_command_gives_the_workflow_columns_and_values(demo, tmp_path):
+    """`cmmvar annotate` on the raw DCC VCF (not extracted) agrees with the workflow's
+    annotation of the records the workflow kept."""
+    out = tmp_path / "dcc.tsv"
+    resources = ROOT / "test_data" / "resources"
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("cmmvar")), "annotate",
+         "--vcf", str(ROOT / "test_data/vcf/dcc_family.vcf.gz"),
+         "--gff3", str(resources / "transcripts.gff3"),
+         "--fasta", str(resources / "reference.fa.gz"),
+         "--gnomad", str(resources / "gnomad.vcf.gz"),
+         "--clinvar", str(resources / "clinvar.vcf.gz"),
+         "--panel", str(ROOT / "config/panels/cmm.tsv"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    mine = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    theirs = pd.read_csv(demo / "work/annotate/dcc_family.tsv", sep="\t", dtype=str,
+                         keep_default_na=False)
+    assert list(mine.columns) == list(theirs.columns)
+    # the command keeps the LowQual record too (no FILTER filtering), the workflow drops it
+    key = ["chrom", "pos", "ref", "alt"]
+    merged = theirs.merge(mine, on=key, suffixes=("", "_cli"))
+    assert len(merged) == len(theirs) == 5 and len(mine) == 6
+    for column in theirs.columns:
+        if column not in key:
+            assert list(merged[column]) == list(merged[column + "_cli"]), column
+    assert "chr2" not in set(mine.chrom)
