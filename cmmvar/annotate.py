@@ -25,6 +25,7 @@ from cmmvar.databases import Clinvar, Gnomad
 from cmmvar.errors import ConfigError, InputError, VcfError
 from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
+from cmmvar.provenance import resource_record
 from cmmvar.transcripts import GffError, Transcript, load_transcripts
 from cmmvar.vcf import open_vcf, records
 
@@ -51,7 +52,8 @@ class Sources:
     gnomad: Gnomad | None = None
     clinvar: Clinvar | None = None
     online: dict | None = None  # annotation settings when mode is online
-    provenance: dict = field(default_factory=dict)  # file or service -> what was used
+    provenance: dict = field(default_factory=dict)  # config key -> resource_record
+    online_log: list = field(default_factory=list)  # what was sent where, when online
 
 
 def assign_gene(genes: list[Gene], chrom: str, pos: int, ref: str,
@@ -104,7 +106,8 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
                 raise ConfigError("annotation.transcripts_gff3 is set but not "
                                   "annotation.reference_fasta; consequences need both")
             sources.transcripts = panel_transcripts(gff3, genes)
-            sources.provenance["transcripts_gff3"] = str(gff3)
+            sources.provenance["transcripts_gff3"] = resource_record(
+                gff3, f"{len(sources.transcripts)} transcripts of the panel genes")
         if fasta:
             try:
                 sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
@@ -112,12 +115,12 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
                 raise InputError(f"cannot open the reference FASTA ({exc})", path=fasta,
                                  hint=f"index it with 'samtools faidx {fasta}' (bgzip, not "
                                       f"gzip, if compressed)") from None
-            sources.provenance["reference_fasta"] = str(fasta)
+            sources.provenance["reference_fasta"] = resource_record(fasta)
         for key, kind in (("gnomad_vcf", Gnomad), ("clinvar_vcf", Clinvar)):
             if annotation.get(key):
                 resource = stack.enter_context(kind(annotation[key], build, fasta or None))
                 setattr(sources, key.split("_")[0], resource)
-                sources.provenance[key] = resource.source
+                sources.provenance[key] = resource_record(annotation[key], resource.source)
                 for note in resource.notes:
                     log.info(note)
         yield sources
@@ -236,6 +239,15 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
 def _add_online(rows: list[dict], sources: Sources) -> None:
     """Fill what the local files left empty from the public services (variant keys only)."""
     raise NotImplementedError
+
+
+def provenance(sources: Sources, table: pd.DataFrame) -> dict:
+    """The annotation sources of a run, for run reports: files with checksums and releases,
+    services with what was sent, and how many variants each consequence source gave."""
+    used = table["annotation_source"].replace("", "none").value_counts()
+    return {"genome_build": sources.build, "files": sources.provenance,
+            "consequence_sources": {k: int(v) for k, v in used.items()},
+            "online": sources.online_log if sources.online is not None else None}
 
 
 def read_annotations(path: str | Path) -> dict[tuple, dict]:

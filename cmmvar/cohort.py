@@ -3,7 +3,6 @@ run_info.json (versions, configuration, input files with checksums)."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import platform
 import sys
@@ -16,6 +15,7 @@ import pysam
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json
+from cmmvar.provenance import file_record
 from cmmvar.segregation import Settings, meioses_label, strength
 
 SUMMARY_COLUMNS = (
@@ -93,24 +93,6 @@ def summarise(candidate_tables: dict[str, str | Path], settings: Settings,
     with atomic_path(variants_path) as tmp:
         combined.to_csv(tmp, sep="\t", index=False)
     return summary
-
-
-def sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_record(path: str | Path, checksum: bool = True) -> dict:
-    path = Path(path)
-    stat = path.stat()
-    record = {"path": str(path), "bytes": stat.st_size,
-              "modified": datetime.fromtimestamp(stat.st_mtime, UTC).isoformat(timespec="seconds")}
-    if checksum:
-        record["sha256"] = sha256(path)
-    return record
 
 
 def _package_version(name: str) -> str:

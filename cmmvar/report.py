@@ -104,7 +104,7 @@ def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
 
 
 def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dict,
-                         settings: dict, out_dir: str | Path) -> None:
+                         annotation: dict, settings: dict, out_dir: str | Path) -> None:
     """Write the four per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
     rows, filtered, ordered = candidate_rows(result, settings.get("filters", {}))
@@ -129,6 +129,7 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         "settings": settings,
         "pedigree": result["pedigree"],
         "segregation_settings": result["segregation_settings"],
+        "annotation_sources": annotation,
         "candidates": [details(row, item) for row, item in zip(rows, ordered, strict=False)],
         "filtered": [details(row, item)
                      for row, item in zip(filtered, ordered[len(rows):], strict=True)],

@@ -12,7 +12,8 @@ def main(sm) -> None:
         return json.loads(Path(path).read_text())
 
     write_family_outputs(load(sm.input.result), load(sm.input.extract_stats),
-                         load(sm.input.normalise_stats), dict(sm.params.settings),
+                         load(sm.input.normalise_stats), load(sm.input.annotation),
+                         dict(sm.params.settings),
                          Path(sm.output.candidates).parent)
 
 

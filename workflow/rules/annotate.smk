@@ -5,7 +5,8 @@ rule annotate:
         panel=config["panel"],
         resources=annotation_resources,
     output:
-        outpath("work/annotate/{vcf}.tsv"),
+        table=outpath("work/annotate/{vcf}.tsv"),
+        provenance=outpath("work/annotate/{vcf}.provenance.json"),
     log:
         outpath("logs/annotate/{vcf}.log"),
     benchmark:

@@ -76,6 +76,10 @@ def family_annotations(wildcards):
     return outpath(f"work/annotate/{family_vcf_key(wildcards)}.tsv")
 
 
+def family_annotation_provenance(wildcards):
+    return outpath(f"work/annotate/{family_vcf_key(wildcards)}.provenance.json")
+
+
 def family_extract_stats(wildcards):
     return outpath(f"work/extract/{family_vcf_key(wildcards)}.stats.json")
 
@@ -97,6 +101,11 @@ def run_info_files():
         "panel": [config["panel"]],
         "ped": sorted(set(SHEET["ped"])),
         "vcf": sorted(set(SHEET["vcf"])),
+        "annotation": [
+            config["annotation"][key]
+            for key in ("transcripts_gff3", "reference_fasta", "gnomad_vcf", "clinvar_vcf")
+            if config.get("annotation", {}).get(key)
+        ],
     }
 
 

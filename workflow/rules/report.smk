@@ -3,6 +3,7 @@ rule report:
         result=outpath("work/segregate/{family}.json"),
         extract_stats=family_extract_stats,
         normalise_stats=family_normalise_stats,
+        annotation=family_annotation_provenance,
     output:
         candidates=outpath("families/{family}/candidates.tsv"),
         json=outpath("families/{family}/report.json"),
@@ -18,6 +19,7 @@ rule report:
             "filters": config["filters"],
             "padding": config["padding"],
             "segregation": config["segregation"],
+            "annotation": config.get("annotation", {}),
         },
     script:
         "../../scripts/report.py"
