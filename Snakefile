@@ -15,6 +15,7 @@ include: "workflow/rules/normalise.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/segregate.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/resources.smk"
 
 
 rule all:
@@ -22,3 +23,4 @@ rule all:
         family_outputs(),
         outpath("cohort_summary.tsv"),
         outpath("run_info.json"),
+        outpath("index.html"),

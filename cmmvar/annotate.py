@@ -229,16 +229,69 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
             row.update(database_fields(sources, record.chrom, record.pos, record.ref, alt))
             rows.append(row)
     if sources.online is not None:
-        _add_online(rows, sources)
+        _add_online(rows, sources, genes)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     with atomic_path(out_path) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     return table
 
 
-def _add_online(rows: list[dict], sources: Sources) -> None:
-    """Fill what the local files left empty from the public services (variant keys only)."""
-    raise NotImplementedError
+def _add_online(rows: list[dict], sources: Sources, genes: list[Gene]) -> None:
+    """Fill what the local sources left empty from the public services, which are sent the
+    variant keys only: consequence and HGVS from VEP REST (on the gene's MANE transcript),
+    ClinVar, gnomAD, CADD and REVEL from MyVariant.info."""
+    from cmmvar.online import VariantKey, online_annotations
+
+    keys = {}
+    for row in rows:
+        try:
+            keys[id(row)] = VariantKey(row["chrom"], int(row["pos"]), row["ref"], row["alt"])
+        except ValueError:
+            continue  # a symbolic or '*' allele: nothing to ask
+    found = online_annotations(list(keys.values()), sources.build, sources.online)
+    sources.online_log = found.provenance()
+    by_symbol = {g.symbol: g for g in genes}
+    for row in rows:
+        key = keys.get(id(row))
+        if key is None:
+            continue
+        vep, more = found.vep.results.get(key), found.myvariant.results.get(key)
+        if vep is not None and not row["consequence"]:
+            entries = [{"transcript": t.transcript_id, "gene": t.gene_symbol or "",
+                        "consequence": "&".join(t.consequence_terms), "impact": t.impact or "",
+                        "hgvs_c": (t.hgvsc or "").split(":")[-1],
+                        "hgvs_p": (t.hgvsp or "").split(":")[-1], "exon": t.exon or "",
+                        "intron": t.intron or "", "mane_select": t.mane_select,
+                        "source": f"{found.vep.service} {found.vep.version}"}
+                       for t in vep.transcripts]
+            chosen, rest = choose(entries, by_symbol.get(row["gene"]))
+            if chosen is not None:
+                row.update({k: chosen[k] for k in ("transcript", "consequence", "impact",
+                                                   "hgvs_c", "hgvs_p", "exon", "intron")})
+                row["annotation_source"] = chosen["source"]
+                row["other_transcripts"] = json.dumps(
+                    [{k: e[k] for k in ("transcript", "gene", "consequence", "hgvs_c",
+                                        "hgvs_p")} for e in rest]) if rest else ""
+        if more is None:
+            continue
+        said = f"{found.myvariant.service} {found.myvariant.version}"
+        if row["gnomad_status"] == "not_checked":
+            af = max((v for v in (more.gnomad_exome_af, more.gnomad_genome_af)
+                      if v is not None), default=None)
+            if af is not None:  # MyVariant has no record for an absent variant: not 'absent'
+                row.update(gnomad_status="found", gnomad_af=_frequency(af),
+                           gnomad_grpmax_af=_frequency(more.gnomad_grpmax_af),
+                           gnomad_grpmax=more.gnomad_grpmax or "",
+                           gnomad_source=f"{said} (gnomAD exomes v2.1.1 / genomes)")
+        if not row["clinvar_source"] and more.clinvar_significance:
+            row.update(clinvar_significance="|".join(more.clinvar_significance),
+                       clinvar_review_status="|".join(more.clinvar_review_status),
+                       clinvar_id=more.clinvar_variation_id or "",
+                       clinvar_source=f"{said} (ClinVar)")
+        if more.cadd_phred is not None or more.revel_score is not None:
+            row.update(cadd_phred="" if more.cadd_phred is None else f"{more.cadd_phred:g}",
+                       revel="" if more.revel_score is None else f"{more.revel_score:g}",
+                       scores_source=f"{said} (CADD, dbNSFP REVEL)")
 
 
 def provenance(sources: Sources, table: pd.DataFrame) -> dict:

@@ -535,12 +535,13 @@ def online_annotations(keys: Iterable[VariantKey], build: str, settings: Mapping
       vep_batch_size        variants per VEP request, 1-200 (default 200)
       myvariant_batch_size  variants per MyVariant.info request, 1-1000 (default 1000)
       timeout               seconds to wait for an answer (default 60)
-      retries               retries after a timeout, connection error, 429 or 5xx (default 4;
-                            waits 1, 2, 4, 8 s, or what Retry-After says)
+      retries               retries after a timeout, connection error, 429 or 5xx, 0-20
+                            (default 4; waits 1, 2, 4, 8 s, or what Retry-After says)
     Raises ConfigError for a bad value and ServiceError when a service stays down (what was
     fetched before is kept in the cache).
     """
-    values = {name: settings.get(name, default) for name, default in ONLINE_SETTINGS.items()}
+    values = {name: default if settings.get(name) is None else settings[name]
+              for name, default in ONLINE_SETTINGS.items()}  # null in the config: default
     for name, low, high in (("vep_batch_size", 1, VEP_MAX_BATCH),
                             ("myvariant_batch_size", 1, MYVARIANT_MAX_BATCH),
                             ("retries", 0, 20)):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
+import json
 import logging
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,8 +29,9 @@ from Bio import bgzf
 
 from cmmvar import __version__
 from cmmvar.atomic import write_json
-from cmmvar.errors import ConfigError, InputError
-from cmmvar.genome import BUILDS, CONTIG_LENGTHS, resolve
+from cmmvar.databases import Clinvar, Gnomad
+from cmmvar.errors import BuildMismatchError, ConfigError, InputError
+from cmmvar.genome import BUILDS, check_build, resolve
 from cmmvar.online import Http, ServiceError
 from cmmvar.panel import Gene, Region, load_panel, regions
 
@@ -87,6 +89,9 @@ _GNOMAD_BASE = (
 )
 GNOMAD_INFO_KEPT = frozenset(name + suffix for name in _GNOMAD_BASE for suffix in ("", "_joint"))
 
+# How a user replaces a source: by hand, or in the workflow.
+_OVERRIDE = "--base-urls of scripts/build_resources.py, or resource_sources in the config"
+
 FILES = {"gff3": "transcripts.gff3", "fasta": "reference.fa.gz", "clinvar": "clinvar.vcf.gz",
          "gnomad": "gnomad.vcf.gz", "manifest": "manifest.json"}
 
@@ -131,7 +136,7 @@ def build_resources(build: str, panel: str | Path, out_dir: str | Path, padding:
     except ServiceError as exc:
         raise ServiceError(exc.message, service=exc.service, url=exc.url,
                            hint=f"nothing was written to {out_dir}; check the network and the "
-                                f"URL (each source can be replaced with --base-urls), then "
+                                f"URL (each source can be replaced: {_OVERRIDE}), then "
                                 f"re-run") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -139,7 +144,7 @@ def build_resources(build: str, panel: str | Path, out_dir: str | Path, padding:
         log.warning(note)
     manifest = {
         "build": build, "panel": str(panel), "panel_sha256": _sha256(Path(panel)),
-        "padding": padding, "made_by": f"cmmvar {__version__}", "created": _now(),
+        "padding": padding, "cmmvar_version": __version__, "created": _now(),
         "sources": dataclasses.asdict(sources), "files": entries, "notes": notes,
     }
     write_json(out_dir / FILES["manifest"], manifest)
@@ -167,7 +172,11 @@ def _gff3(http, sources, build, genes, padding, staging):
         urls.append(url)
         releases.add(match.group(1))
         response = http.request("GET", url, service="Ensembl FTP")
-        lines = gzip.decompress(response.content).decode().splitlines()
+        try:
+            lines = gzip.decompress(response.content).decode().splitlines()
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
+            raise InputError(f"not a gzipped GFF3 ({exc})", path=url) from None
+        notes += _check_build(_sequence_regions(lines), build, url, "gff3_dir")
         kept_header, kept, versions = _panel_gff3(lines, set(wanted))
         header = header or [h for h in kept_header if not h.startswith("##sequence-region")]
         header += [h for h in kept_header if h.startswith("##sequence-region")]
@@ -206,6 +215,19 @@ def _panel_gff3(lines: list[str], transcripts: set[str]) -> tuple[list[str], lis
     return header, kept, versions
 
 
+def _sequence_regions(lines: list[str]) -> dict[str, int]:
+    """Contig lengths from the GFF3 `##sequence-region seqid start end` directives."""
+    lengths = {}
+    for line in lines:
+        if line.startswith("##sequence-region"):
+            fields = line.split()
+            if len(fields) == 4 and fields[3].isdigit():
+                lengths[fields[1]] = int(fields[3])
+        elif line and not line.startswith("#"):
+            break  # directives come first
+    return lengths
+
+
 def _attributes(line: str) -> dict[str, str]:
     fields = line.split("\t")
     if len(fields) < 9:
@@ -229,12 +251,13 @@ def _reference(http, sources, build, genes, padding, staging):
         index[suffix].write_bytes(response.content)
     if len(index) == 2:
         headers = http.request("HEAD", sources.fasta, service="Ensembl FTP").headers
-        pieces, lengths = _remote_faidx(sources.fasta, index, windows)
-        urls, version = [sources.fasta], _http_version(headers)
+        pieces, lengths, notes = _remote_faidx(sources.fasta, index, windows, build)
+        urls, version = [sources.fasta], f"{build}; {_http_version(headers)}"
     else:
         log.info("%s has no .fai/.gzi to read remotely: using %s/sequence/region",
                  sources.fasta, sources.ensembl_rest)
         pieces, lengths, urls, version, headers = _rest_sequence(http, sources, build, windows)
+        notes = []
     target = staging / FILES["fasta"]
     _write_padded_fasta(target, pieces, lengths)
     pysam.faidx(str(target))
@@ -242,19 +265,24 @@ def _reference(http, sources, build, genes, padding, staging):
     for suffix in (".fai", ".gzi"):
         made[FILES["fasta"] + suffix] = {"derived_from": FILES["fasta"], "made_by":
                                          f"pysam.faidx (htslib {_HTSLIB})"}
-    return made, []
+    return made, notes
 
 
-def _remote_faidx(url: str, index: dict[str, Path], windows: list[Region]):
+def _remote_faidx(url: str, index: dict[str, Path], windows: list[Region], build: str):
+    log.info("reading %s by HTTP range requests (htslib)", url)
     try:
         fasta = pysam.FastaFile(url, filepath_index=str(index[".fai"]),
                                 filepath_index_compressed=str(index[".gzi"]))
-    except OSError as exc:
-        raise ServiceError(f"cannot read the FASTA {url} remotely ({exc})",
-                           service="Ensembl FTP", url=url) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"its index ({url}.fai, {url}.gzi) is corrupt, or not that of this "
+                         f"FASTA ({exc})", path=url,
+                         hint="check the URL; the .fai and .gzi must be those htslib made "
+                              "for this bgzipped FASTA") from None
     pieces: dict[str, list[tuple[int, str]]] = {}
     lengths: dict[str, int] = {}
     with fasta:
+        notes = _check_build(dict(zip(fasta.references, fasta.lengths, strict=True)), build,
+                             url, "fasta")
         for window in windows:
             contig = resolve(window.chrom, fasta.references)
             if contig is None:
@@ -267,17 +295,23 @@ def _remote_faidx(url: str, index: dict[str, Path], windows: list[Region]):
                 raise ServiceError(f"cannot read {contig}:{window.start}-{end} of {url} ({exc})",
                                    service="Ensembl FTP", url=url) from None
             pieces.setdefault(contig, []).append((window.start, sequence.upper()))
-    return pieces, lengths
+    return pieces, lengths, notes
 
 
 def _rest_sequence(http, sources, build, windows: list[Region]):
     rest = sources.ensembl_rest.rstrip("/")
     info = http.request("GET", f"{rest}/info/software?content-type=application/json",
                         service="Ensembl REST")
+    lengths: dict[str, int] = {}
+    for chrom in dict.fromkeys(w.chrom for w in windows):
+        # The server's own chromosome lengths: a host of the other build is refused here.
+        url = f"{rest}/info/assembly/homo_sapiens/{chrom}?content-type=application/json"
+        lengths[chrom] = int(http.request("GET", url, service="Ensembl REST").json()["length"])
+    _check_build(lengths, build, f"{rest}/info/assembly/homo_sapiens", "ensembl_rest")
     pieces: dict[str, list[tuple[int, str]]] = {}
     urls = []
     for window in windows:
-        end = min(window.end, CONTIG_LENGTHS[build][window.chrom])
+        end = min(window.end, lengths[window.chrom])
         for start in range(window.start, end + 1, _REST_CHUNK):
             stop = min(start + _REST_CHUNK - 1, end)
             url = (f"{rest}/sequence/region/human/{window.chrom}:{start}..{stop}:1"
@@ -288,8 +322,7 @@ def _rest_sequence(http, sources, build, windows: list[Region]):
                 raise ServiceError(f"{url} returned {len(text)} bases, not {stop - start + 1}",
                                    service="Ensembl REST", url=url)
             pieces.setdefault(window.chrom, []).append((start, text.upper()))
-    lengths = {chrom: CONTIG_LENGTHS[build][chrom] for chrom in pieces}
-    return pieces, lengths, urls, f"Ensembl {info.json()['release']}", info.headers
+    return pieces, lengths, urls, f"{build}; Ensembl {info.json()['release']}", info.headers
 
 
 def _write_padded_fasta(target: Path, pieces: dict[str, list[tuple[int, str]]],
@@ -323,15 +356,13 @@ def _clinvar(http, sources, build, genes, padding, staging):
                       (FILES["clinvar"] + ".tbi", sources.clinvar + ".tbi")):
         headers = _download(http, url, staging / name, service="NCBI ClinVar FTP")
         made[name] = _entry([url], _http_version(headers), headers)
-    try:
-        with pysam.VariantFile(str(staging / FILES["clinvar"])) as vcf:
-            dates = [r.value for r in vcf.header.records if r.key == "fileDate"]
-    except (OSError, ValueError) as exc:
-        raise InputError(f"the ClinVar file from {sources.clinvar} cannot be read as a VCF "
-                         f"({exc})") from None
+    notes = _check_resource(Clinvar, staging / FILES["clinvar"], build, sources.clinvar,
+                            "clinvar")
+    with pysam.VariantFile(str(staging / FILES["clinvar"])) as vcf:
+        dates = [r.value for r in vcf.header.records if r.key == "fileDate"]
     if dates:
         made[FILES["clinvar"]]["version"] = f"fileDate {dates[0]}"
-    return made, []
+    return made, notes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,11 +384,14 @@ def _gnomad(http, sources, build, genes, padding, staging):
         # directory and reuses it there later, stale or not.
         index = staging / f".remote-{len(urls)}.tbi"
         _download(http, url + ".tbi", index, service="gnomAD")
+        log.info("reading %s by HTTP range requests (htslib)", url)
         try:
             tabix = pysam.TabixFile(url, index=str(index))
         except OSError as exc:
-            raise ServiceError(f"cannot read the tabix-indexed gnomAD file {url} ({exc})",
-                               service="gnomAD", url=url) from None
+            raise InputError(f"corrupt, or not the tabix index of {url} ({exc})",
+                             path=url + ".tbi",
+                             hint="check the URL; the index must be the one made for this "
+                                  "bgzipped VCF") from None
         with tabix:
             header = header or list(tabix.header)
             wanted = [s for s in spans if s.chrom == chrom or "{chrom}" not in sources.gnomad]
@@ -379,6 +413,7 @@ def _gnomad(http, sources, build, genes, padding, staging):
         kept.append("\t".join(header[-1].split("\t")[:8]))  # #CHROM ... INFO, no samples
         out.write(("\n".join(kept + records) + "\n").encode())
     pysam.tabix_index(str(target), preset="vcf", force=True)
+    notes += _check_resource(Gnomad, target, build, urls[0], "gnomad")
     release = re.search(r"/release/([^/]+)/", urls[0])
     version = f"gnomAD {release.group(1)}" if release else _http_version(headers)
     entry = _entry(urls, version, headers)
@@ -414,7 +449,87 @@ def _info_id(header_line: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reading a manifest back (run_info.json and the reports quote it)
+
+MANIFEST_KEYS = ("build", "cmmvar_version", "created", "files")
+
+
+def read_manifest(path: str | Path, verify: bool = True) -> dict:
+    """The manifest.json build_resources wrote, as written: {build, panel, panel_sha256,
+    padding, cmmvar_version, created, sources, notes, files: {name: {source_urls, version,
+    downloaded, last_modified, etag, sha256, size} or, for an index made here, {derived_from,
+    made_by, sha256, size}}}. With `verify`, every file listed must sit beside the manifest
+    with the checksum given."""
+    path = Path(path)
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError("resource manifest not found", path=path,
+                         hint="make the resources with 'snakemake build_resources' or "
+                              "scripts/build_resources.py") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a readable resource manifest ({exc})", path=path) from None
+    missing = [k for k in MANIFEST_KEYS if not isinstance(manifest, dict) or k not in manifest]
+    if missing:
+        raise InputError(f"not a cmmvar resource manifest: no {', '.join(missing)}", path=path)
+    if verify:
+        for name in manifest["files"]:
+            _verify(path, manifest, name)
+    return manifest
+
+
+def _verify(manifest_path: Path, manifest: dict, name: str) -> dict:
+    entry = manifest["files"][name]
+    file = manifest_path.parent / name
+    if not file.exists():
+        raise InputError(f"{name}, listed in the manifest, is missing", path=manifest_path,
+                         hint="rebuild the resources")
+    if _sha256(file) != entry.get("sha256"):
+        raise InputError(f"{file} is not the file the manifest describes (its sha256 differs: "
+                         f"changed after build_resources made it)", path=manifest_path,
+                         hint="rebuild the resources, or delete the manifest if the file was "
+                              "replaced on purpose")
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
 # Shared
+
+
+def _check_build(lengths: Mapping[str, int | None], build: str, url: str,
+                 source: str) -> list[str]:
+    """cmmvar.genome.check_build on what a server sent, its error naming the URL and the way
+    out: another source, or the other build."""
+    try:
+        return check_build(lengths, build, url)
+    except BuildMismatchError as exc:
+        raise BuildMismatchError(exc.message, path=url, hint=_other_build_hint(build, source)) \
+            from None
+
+
+def _check_resource(kind: Callable, staged: Path, build: str, url: str,
+                    source: str) -> list[str]:
+    """Open a downloaded VCF as the annotate stage will (cmmvar.databases): its index must
+    load and its header must not name or measure the other build. Errors and notes name
+    the URL, not the staging file."""
+    try:
+        with kind(staged, build) as resource:
+            return [note.replace(str(staged), url) for note in resource.notes]
+    except BuildMismatchError as exc:
+        raise BuildMismatchError(exc.message, path=url, hint=_other_build_hint(build, source)) \
+            from None
+    except InputError as exc:
+        about_index = "index" in exc.message
+        raise InputError(exc.message.replace(str(staged), url), path=url,
+                         hint="check the URL; the index must be the one made for this "
+                              "bgzipped VCF" if about_index else
+                              "check the URL: it must name a bgzipped VCF") from None
+
+
+def _other_build_hint(build: str, source: str) -> str:
+    other = "GRCh37" if build == "GRCh38" else "GRCh38"
+    return (f"give the {build} file as source {source} ({_OVERRIDE}), or build the {other} "
+            f"resources")
 
 
 def _chromosomes(genes: list[Gene]) -> list[str]:

@@ -1,14 +1,16 @@
-"""Fetch the offline annotation resources of one genome build for the panel (run by hand).
+"""Fetch the offline annotation resources of one genome build for the panel.
 
+By hand:
     .venv/bin/python scripts/build_resources.py --build GRCh38 --panel config/panels/cmm.tsv \\
         --out resources/GRCh38 [--padding 100] [--base-urls '{"gnomad": "https://..."}']
+or as the workflow target `snakemake build_resources` (rule build_resources, which runs this
+file with `script:`, so under the rule's Python or conda environment).
 
 Writes transcripts.gff3, reference.fa.gz (+ .fai, .gzi), clinvar.vcf.gz (+ .tbi), gnomad.vcf.gz
 (+ .tbi, the panel regions only) and manifest.json. Only public files are read; no sample data.
 """
 
-from __future__ import annotations
-
+# No `from __future__` import: Snakemake puts its preamble before the first line.
 import argparse
 import json
 import logging
@@ -35,14 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        try:
-            overrides = json.loads(args.base_urls)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"--base-urls is not JSON ({exc})") from None
-        if not isinstance(overrides, dict):
-            raise ConfigError("--base-urls must be a JSON object, e.g. '{\"gnomad\": \"...\"}'")
         manifest = build_resources(args.build, args.panel, args.out, args.padding,
-                                   sources_for(args.build, overrides))
+                                   sources_for(args.build, _overrides(args.base_urls)))
     except InputError as exc:
         print(f"cmmvar: error: {exc}", file=sys.stderr)
         return 1
@@ -52,5 +48,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _overrides(text: str) -> dict:
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"--base-urls is not JSON ({exc})") from None
+    if not isinstance(overrides, dict):
+        raise ConfigError("--base-urls must be a JSON object, e.g. '{\"gnomad\": \"...\"}'")
+    return overrides
+
+
+def rule(sm) -> None:
+    """rule build_resources: the same call, its log in the rule's log file."""
+    from cmmvar.scripting import run_logged
+
+    run_logged(lambda: build_resources(
+        sm.params.build, sm.input.panel, Path(sm.output.manifest).parent, sm.params.padding,
+        sources_for(sm.params.build, sm.params.base_urls)), sm.log[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if "snakemake" in globals():  # run by the rule's `script:`
+        rule(snakemake)  # noqa: F821 (injected by Snakemake)
+    else:
+        sys.exit(main())

@@ -25,12 +25,16 @@ import pysam
 import pytest
 
 from cmmvar.databases import Gnomad
+from cmmvar.errors import BuildMismatchError, InputError
+from cmmvar.genome import CONTIG_LENGTHS
 from cmmvar.online import Http, ServiceError
 from cmmvar.panel import REQUIRED
-from cmmvar.resources import build_resources, sources_for
+from cmmvar.resources import build_resources, read_manifest, sources_for
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTIG = 50_000  # length of the fixture chromosomes
+# The fixture chromosomes hold 50 kb of sequence; headers and indexes state the lengths of the
+# build they claim (GRCh38 unless a test says otherwise), as the real files do.
+CONTIG = 50_000
 # Two panel genes, on chromosomes 15 and 18 (bare names, as in the panel).
 PANEL = [
     {"symbol": "GENEA", "ensembl_gene": "ENSG00000000001", "mane_transcript": "ENST00000000011.3",
@@ -95,7 +99,7 @@ def write_panel(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def gff3_lines(chrom: str, gene: dict) -> list[str]:
+def gff3_lines(chrom: str, gene: dict, build: str = "GRCh38") -> list[str]:
     """Ensembl GFF3 of one chromosome: the panel gene with its MANE transcript and another
     transcript, and a gene that is not in the panel."""
     g, tx = gene["ensembl_gene"], gene["mane_transcript"].split(".")[0]
@@ -106,8 +110,8 @@ def gff3_lines(chrom: str, gene: dict) -> list[str]:
         return f"{chrom}\tensembl_havana\t{kind}\t{start}\t{end}\t.\t+\t{phase}\t{attrs}"
 
     return [
-        "##gff-version 3", f"##sequence-region   {chrom} 1 {CONTIG}",
-        "#!genome-build  GRCh38.p14", "#!genome-version GRCh38",
+        "##gff-version 3", f"##sequence-region   {chrom} 1 {CONTIG_LENGTHS[build][chrom]}",
+        f"#!genome-build  {build}", f"#!genome-version {build}",
         row("gene", s, e, f"ID=gene:{g};Name={gene['symbol']};biotype=protein_coding;"
                           f"gene_id={g};version=5"),
         row("mRNA", s, e, f"ID=transcript:{tx};Parent=gene:{g};biotype=protein_coding;"
@@ -143,8 +147,8 @@ GNOMAD_HEADER = """##fileformat=VCFv4.2
 ##INFO=<ID=fafmax_faf95_max_joint,Number=A,Type=Float,Description="Filtering AF">
 ##INFO=<ID=age_hist_het_bin_freq_joint,Number=A,Type=String,Description="Histogram">
 ##INFO=<ID=vep,Number=.,Type=String,Description="Consequence annotations from VEP">
-##contig=<ID=chr15,length=50000>
-##contig=<ID=chr18,length=50000>
+##contig=<ID=chr15,length=101991189>
+##contig=<ID=chr18,length=80373285>
 #CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO
 """
 
@@ -162,6 +166,23 @@ def gnomad_record(chrom: str, pos: int) -> str:
             "grpmax_joint=nfe;fafmax_faf95_max_joint=4.5e-06;"
             "age_hist_het_bin_freq_joint=0|1|0;vep=A|missense_variant|MODERATE|X")
     return f"chr{chrom}\t{pos}\t.\tC\tT\t.\tPASS\t{info}"
+
+
+def clinvar_text(build: str) -> str:
+    """A ClinVar VCF: like the real one, no contig lines; the build on ##reference."""
+    return ("##fileformat=VCFv4.1\n##fileDate=2025-06-01\n##source=ClinVar\n"
+            f"##reference={build}\n"
+            '##INFO=<ID=CLNSIG,Number=.,Type=String,Description="Clinical significance">\n'
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+            "15\t5500\t1001\tC\tT\t.\t.\tCLNSIG=Pathogenic\n"
+            "18\t1500\t1002\tC\tT\t.\t.\tCLNSIG=Benign\n")
+
+
+def set_fai_lengths(fai: Path, build: str) -> None:
+    """State the chromosome lengths of `build` in a .fai (offsets unchanged)."""
+    rows = [line.split("\t") for line in fai.read_text().splitlines()]
+    fai.write_text("".join("\t".join([r[0], str(CONTIG_LENGTHS[build][r[0]]), *r[2:]]) + "\n"
+                           for r in rows))
 
 
 def bgzip_and_index(text: str, target: Path, preset: str) -> None:
@@ -193,15 +214,10 @@ def site(tmp_path):
     pysam.tabix_compress(str(plain), str(fasta), force=True)
     plain.unlink()
     pysam.faidx(str(fasta))
+    set_fai_lengths(fasta.with_name(fasta.name + ".fai"), "GRCh38")
 
     (root / "clinvar").mkdir()
-    clinvar = ("##fileformat=VCFv4.1\n##fileDate=2025-06-01\n##source=ClinVar\n"
-               "##reference=GRCh38\n"
-               '##INFO=<ID=CLNSIG,Number=.,Type=String,Description="Clinical significance">\n'
-               "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
-               "15\t5500\t1001\tC\tT\t.\t.\tCLNSIG=Pathogenic\n"
-               "18\t1500\t1002\tC\tT\t.\t.\tCLNSIG=Benign\n")
-    bgzip_and_index(clinvar, root / "clinvar" / "clinvar.vcf.gz", "vcf")
+    bgzip_and_index(clinvar_text("GRCh38"), root / "clinvar" / "clinvar.vcf.gz", "vcf")
 
     (root / "gnomad").mkdir()
     for chrom, sites in GNOMAD_SITES.items():
@@ -286,9 +302,13 @@ def test_gff3_holds_only_the_panel_transcripts_and_their_parts(built):
     assert "ENST00000000019" not in text and "ENST00000000029" not in text  # other transcripts
     assert "ENSG00000000099" not in text  # a gene not in the panel
     assert len(rows) == 2 * 8
-    assert "##sequence-region   15 1 50000" in lines and "##sequence-region   18 1 50000" in lines
+    assert "##sequence-region   15 1 101991189" in lines
+    assert "##sequence-region   18 1 80373285" in lines
     assert manifest["files"]["transcripts.gff3"]["version"] == "Ensembl 113"
-    assert manifest["notes"] == []
+    # ClinVar has no contig lines; its build is taken from ##reference (as in the real file)
+    assert manifest["notes"] == [
+        f"{manifest['sources']['clinvar']}: build GRCh38 taken from the ##reference header "
+        f"line (no contig lengths to check)"]
 
 
 def test_reference_keeps_coordinates_and_the_sequence_around_the_genes(built):
@@ -323,8 +343,12 @@ def test_reference_falls_back_to_ensembl_rest_without_a_remote_index(site, tmp_p
     root, sequences, httpd = site
     (root / "fasta" / "Homo_sapiens.GRCh38.dna.toplevel.fa.gz.gzi").unlink()
     rest = root / "rest"
-    (rest / "info").mkdir(parents=True)
+    (rest / "info" / "assembly" / "homo_sapiens").mkdir(parents=True)
     (rest / "info" / "software").write_text('{"release": 113}')
+    for chrom in ("15", "18"):  # as GET info/assembly/homo_sapiens/18 answers
+        (rest / "info" / "assembly" / "homo_sapiens" / chrom).write_text(json.dumps(
+            {"length": CONTIG_LENGTHS["GRCh38"][chrom], "assembly_name": "GRCh38",
+             "coordinate_system": "chromosome", "is_chromosome": 1}))
     (rest / "sequence" / "region" / "human").mkdir(parents=True)
     for gene in PANEL:  # the windows cmmvar asks for: gene +- (100 + 10 kb)
         start, end = max(1, gene["start"] - 10_100), gene["end"] + 10_100
@@ -339,7 +363,7 @@ def test_reference_falls_back_to_ensembl_rest_without_a_remote_index(site, tmp_p
     with pysam.FastaFile(str(out / "reference.fa.gz")) as fasta:
         assert fasta.fetch("18", 19899, 41100) == sequences["18"][19899:41100]
         assert fasta.fetch("15", 0, 16100) == sequences["15"][:16100]
-    assert manifest["files"]["reference.fa.gz"]["version"] == "Ensembl 113"
+    assert manifest["files"]["reference.fa.gz"]["version"] == "GRCh38; Ensembl 113"
 
 
 def test_remote_indexes_are_not_left_in_the_working_directory(site, tmp_path, monkeypatch):
@@ -366,7 +390,9 @@ def test_unreachable_server_gives_one_clear_error_and_writes_nothing(tmp_path):
     assert message.startswith("Ensembl FTP at http://127.0.0.1:9/gff3/ did not answer after "
                               "2 attempt(s) (connection failed: ")
     assert message.endswith(f"(nothing was written to {out}; check the network and the URL "
-                            f"(each source can be replaced with --base-urls), then re-run)")
+                            f"(each source can be replaced: --base-urls of "
+                            f"scripts/build_resources.py, or resource_sources in the config), "
+                            f"then re-run)")
     assert list(out.iterdir()) == []
 
 
@@ -381,3 +407,184 @@ def test_script_reports_an_unknown_source_in_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr == ("cmmvar: error: unknown resource source(s) gnomAD; the sources "
                              "are gff3_dir, fasta, ensembl_rest, clinvar, gnomad\n")
+
+
+# --- bad input: one clear message each, nothing written
+
+
+def build(httpd, tmp_path, build_name: str = "GRCh38") -> Path:
+    panel = tmp_path / "panel.tsv"
+    write_panel(panel)
+    out = tmp_path / "resources"
+    build_resources(build_name, panel, out, sources=sources_for(build_name, base_urls(httpd)),
+                    http=Http(timeout=10, max_retries=0))
+    return out
+
+
+def other_build_hint(source: str) -> str:
+    return (f"(give the GRCh38 file as source {source} (--base-urls of "
+            f"scripts/build_resources.py, or resource_sources in the config), or build the "
+            f"GRCh37 resources)")
+
+
+def on_grch37(root: Path, which: str) -> str:
+    """Replace one served file with its GRCh37 counterpart; return its URL path."""
+    if which == "gff3_dir":
+        name = "gff3/Homo_sapiens.GRCh38.113.chromosome.15.gff3.gz"
+        (root / name).write_bytes(gzip.compress(
+            ("\n".join(gff3_lines("15", PANEL[1], "GRCh37")) + "\n").encode()))
+    elif which == "fasta":
+        name = "fasta/Homo_sapiens.GRCh38.dna.toplevel.fa.gz"
+        set_fai_lengths(root / (name + ".fai"), "GRCh37")
+    elif which == "clinvar":
+        name = "clinvar/clinvar.vcf.gz"
+        bgzip_and_index(clinvar_text("GRCh37"), root / name, "vcf")
+    else:
+        name = "gnomad/gnomad.joint.v4.1.sites.chr15.vcf.bgz"
+        header = GNOMAD_HEADER.replace("length=101991189", "length=102531392")
+        text = header + "".join(gnomad_record("15", p) + "\n" for p, _ in GNOMAD_SITES["15"])
+        bgzip_and_index(text, root / name, "vcf")
+    return name
+
+
+@pytest.mark.parametrize(("which", "said"), [
+    ("gff3_dir", "15 has length 102,531,392, the GRCh37 length (GRCh38: 101,991,189)"),
+    ("fasta", "15 has length 102,531,392, the GRCh37 length (GRCh38: 101,991,189); 18 has "
+              "length 78,077,248, the GRCh37 length (GRCh38: 80,373,285)"),
+    ("gnomad", "chr15 has length 102,531,392, the GRCh37 length (GRCh38: 101,991,189)"),
+])
+def test_a_resource_on_the_other_build_is_refused_by_its_contig_lengths(site, tmp_path, which,
+                                                                         said):
+    root, _, httpd = site
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/{on_grch37(root, which)}"
+    with pytest.raises(BuildMismatchError) as caught:
+        build(httpd, tmp_path)
+    assert str(caught.value) == (f"{url}: the file is on GRCh37, not on the configured "
+                                 f"GRCh38: {said} {other_build_hint(which)}")
+    assert list((tmp_path / "resources").iterdir()) == []
+
+
+def test_clinvar_of_the_other_build_is_refused_by_its_reference_line(site, tmp_path):
+    root, _, httpd = site
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/{on_grch37(root, 'clinvar')}"
+    with pytest.raises(BuildMismatchError) as caught:
+        build(httpd, tmp_path)
+    assert str(caught.value) == (f"{url}: the header says ##reference=GRCh37, not the "
+                                 f"configured GRCh38 {other_build_hint('clinvar')}")
+    assert list((tmp_path / "resources").iterdir()) == []
+
+
+def test_ensembl_rest_host_of_the_other_build_is_refused(site, tmp_path):
+    root, _, httpd = site
+    (root / "fasta" / "Homo_sapiens.GRCh38.dna.toplevel.fa.gz.fai").unlink()  # REST fallback
+    rest = root / "rest"
+    (rest / "info" / "assembly" / "homo_sapiens").mkdir(parents=True)
+    (rest / "info" / "software").write_text('{"release": 113}')
+    for chrom in ("15", "18"):  # grch37.rest.ensembl.org's lengths
+        (rest / "info" / "assembly" / "homo_sapiens" / chrom).write_text(
+            json.dumps({"length": CONTIG_LENGTHS["GRCh37"][chrom]}))
+    with pytest.raises(BuildMismatchError, match=r"/rest/info/assembly/homo_sapiens: the file "
+                                                 r"is on GRCh37, not on the configured GRCh38"):
+        build(httpd, tmp_path)
+    assert not [r for r in httpd.seen if "/sequence/region/" in r]  # refused before reading
+
+
+def corrupt(path: Path) -> None:
+    path.write_bytes(gzip.compress(b"TBI\x01" + bytes(range(256)) * 4))
+
+
+def test_a_corrupt_remote_tabix_index_is_named_by_its_url(site, tmp_path):
+    root, _, httpd = site
+    corrupt(root / "gnomad" / "gnomad.joint.v4.1.sites.chr15.vcf.bgz.tbi")
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/gnomad/gnomad.joint.v4.1.sites.chr15.vcf.bgz"
+    with pytest.raises(InputError) as caught:
+        build(httpd, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{url}.tbi: corrupt, or not the tabix index of {url} (")
+    assert message.endswith("(check the URL; the index must be the one made for this bgzipped "
+                            "VCF)")
+    assert message.count("\n") == 0
+    assert list((tmp_path / "resources").iterdir()) == []
+
+
+def test_a_corrupt_clinvar_index_is_named_by_its_url(site, tmp_path):
+    root, _, httpd = site
+    corrupt(root / "clinvar" / "clinvar.vcf.gz.tbi")
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/clinvar/clinvar.vcf.gz"
+    with pytest.raises(InputError) as caught:
+        build(httpd, tmp_path)
+    assert str(caught.value) == (f"{url}: the index {url}.tbi is corrupt or unreadable (check "
+                                 f"the URL; the index must be the one made for this bgzipped "
+                                 f"VCF)")
+
+
+def test_a_corrupt_remote_fasta_index_is_named_by_its_url(site, tmp_path):
+    root, _, httpd = site
+    (root / "fasta" / "Homo_sapiens.GRCh38.dna.toplevel.fa.gz.gzi").write_bytes(b"\x07" * 40)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/fasta/Homo_sapiens.GRCh38.dna.toplevel.fa.gz"
+    with pytest.raises(InputError) as caught:
+        build(httpd, tmp_path)
+    assert str(caught.value).startswith(f"{url}: its index ({url}.fai, {url}.gzi) is corrupt, "
+                                        f"or not that of this FASTA (")
+
+
+# --- the manifest, read back
+
+
+def test_manifest_says_where_when_and_which_version_for_every_file(built):
+    out, manifest, _, _ = built
+    assert manifest["build"] == "GRCh38" and manifest["padding"] == 100
+    assert manifest["cmmvar_version"]
+    downloaded = {n: e for n, e in manifest["files"].items() if "source_urls" in e}
+    assert set(downloaded) == {"transcripts.gff3", "reference.fa.gz", "clinvar.vcf.gz",
+                               "clinvar.vcf.gz.tbi", "gnomad.vcf.gz"}
+    for name, entry in downloaded.items():
+        assert entry["source_urls"] and entry["version"] and entry["downloaded"], name
+    assert manifest["files"]["reference.fa.gz"]["version"].startswith("GRCh38; Last-Modified ")
+    derived = {n: e["derived_from"] for n, e in manifest["files"].items() if "derived_from" in e}
+    assert derived == {"reference.fa.gz.fai": "reference.fa.gz",
+                       "reference.fa.gz.gzi": "reference.fa.gz",
+                       "gnomad.vcf.gz.tbi": "gnomad.vcf.gz"}
+    assert read_manifest(out / "manifest.json") == manifest
+
+
+def test_read_manifest_refuses_a_file_changed_after_the_build(built):
+    out = built[0]
+    (out / "transcripts.gff3").write_text("##gff-version 3\n")
+    with pytest.raises(InputError) as caught:
+        read_manifest(out / "manifest.json")
+    assert str(caught.value) == (
+        f"{out / 'manifest.json'}: {out / 'transcripts.gff3'} is not the file the manifest "
+        f"describes (its sha256 differs: changed after build_resources made it) (rebuild the "
+        f"resources, or delete the manifest if the file was replaced on purpose)")
+    read_manifest(out / "manifest.json", verify=False)  # what it says can still be read
+
+
+def test_read_manifest_of_something_else_says_so(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"files": {}}')
+    with pytest.raises(InputError, match="not a cmmvar resource manifest: no build, "
+                                         "cmmvar_version, created"):
+        read_manifest(tmp_path / "manifest.json")
+    with pytest.raises(InputError, match="resource manifest not found"):
+        read_manifest(tmp_path / "nothing.json")
+
+
+def test_a_gff3_that_is_not_gzipped_is_named_by_its_url(site, tmp_path):
+    root, _, httpd = site
+    name = "gff3/Homo_sapiens.GRCh38.113.chromosome.15.gff3.gz"
+    (root / name).write_text("\n".join(gff3_lines("15", PANEL[1])) + "\n")  # plain text
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/{name}"
+    with pytest.raises(InputError) as caught:
+        build(httpd, tmp_path)
+    assert str(caught.value).startswith(f"{url}: not a gzipped GFF3 (")
+
+
+def test_a_clinvar_url_that_is_not_a_vcf_is_named(site, tmp_path):
+    root, _, httpd = site
+    (root / "clinvar" / "clinvar.vcf.gz").write_bytes(gzip.compress(b"<html>moved</html>\n"))
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/clinvar/clinvar.vcf.gz"
+    with pytest.raises(InputError) as caught:
+        build(httpd, tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{url}: not a readable VCF or BCF (")
+    assert message.endswith("(check the URL: it must name a bgzipped VCF)")

@@ -6,8 +6,10 @@ services' formats (VEP REST region POST JSON; MyVariant.info v1/variant POST hit
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
+import re
 import threading
 import time
 import urllib.parse
@@ -19,11 +21,13 @@ import pytest
 from cmmvar.errors import ConfigError, InputError
 from cmmvar.online import (
     Cache,
+    Http,
     MyVariant,
     ServiceError,
     VariantKey,
     VepRest,
     hgvs_id,
+    online_annotations,
 )
 
 DCC_TX = "ENST00000442544"
@@ -31,7 +35,9 @@ DCC_TX = "ENST00000442544"
 
 def vep_item(text: str) -> dict:
     """One element of a VEP REST region response, as the service writes it (fields of
-    GRCh38 release 113 output with hgvs, mane, canonical, numbers)."""
+    GRCh38 release 113 output with hgvs, mane, canonical, numbers: keys are VEP's output
+    columns lower-cased, `consequence` renamed `consequence_terms`, YES written 1; ensembl-vep
+    OutputFactory/JSON.pm)."""
     chrom, pos, _, ref, alt = text.split()[:5]
     pos = int(pos)
     return {
@@ -43,6 +49,7 @@ def vep_item(text: str) -> dict:
              "hgnc_id": "HGNC:2701", "transcript_id": DCC_TX, "biotype": "protein_coding",
              "impact": "MODERATE", "consequence_terms": ["missense_variant"], "exon": "3/29",
              "strand": 1, "variant_allele": alt, "canonical": 1, "mane_select": "NM_005215.4",
+             "mane": ["MANE_Select"],
              "hgvsc": f"{DCC_TX}.7:c.{pos % 1000}{ref}>{alt}",
              "hgvsp": "ENSP00000389140.2:p.Val34Met", "protein_start": 34,
              "amino_acids": "V/M", "codons": "Gtg/Atg", "cds_start": 100},
@@ -84,8 +91,10 @@ class Replay:
 
     def __init__(self):
         self.seen: list[dict] = []
-        self.held: dict[str, list[tuple[int, dict]]] = {}
+        # path -> answers given before the real one: (status, headers[, raw body])
+        self.held: dict[str, list[tuple]] = {}
         self.posts_before_failing: int | None = None
+        self.slow: dict[str, list[float]] = {}  # path -> seconds to stall, one per request
         self.lock = threading.Lock()
 
     def posts(self, path: str) -> list[dict]:
@@ -97,14 +106,17 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _answer(self, status: int, body, headers: dict | None = None) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # a client that timed out
+            pass
 
     def _handle(self, method: str) -> None:
         replay: Replay = self.server.replay
@@ -117,8 +129,12 @@ class Handler(BaseHTTPRequestHandler):
             hold = held.pop(0) if held else None
             failing = (method == "POST" and replay.posts_before_failing is not None
                        and len(replay.posts(path)) > replay.posts_before_failing)
+            stall = replay.slow.get(path)
+            stall = stall.pop(0) if stall else 0
+        time.sleep(stall)
         if hold:
-            return self._answer(hold[0], {"error": "held back"}, hold[1])
+            return self._answer(hold[0], hold[2] if len(hold) > 2 else {"error": "held back"},
+                                hold[1])
         if failing:
             return self._answer(503, {"error": "Service Unavailable"})
         if path == "/info/software":
@@ -161,14 +177,26 @@ def snvs(n: int, chrom: str = "18") -> list[VariantKey]:
     return [VariantKey(chrom, 52340000 + i, "G", "A") for i in range(n)]
 
 
+class Waits(list):
+    """An injectable sleep: records the waits asked for instead of spending them."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def http(**kwargs) -> Http:
+    kwargs.setdefault("sleep", Waits())
+    return Http(**kwargs)
+
+
 def vep(server, tmp_path, **kwargs) -> VepRest:
-    kwargs.setdefault("backoff", 0.01)
-    return VepRest("GRCh38", base_url=url_of(server), cache=tmp_path / "cache", **kwargs)
+    return VepRest("GRCh38", base_url=url_of(server), cache=tmp_path / "cache",
+                   http=http(**kwargs))
 
 
 def myvariant(server, tmp_path, **kwargs) -> MyVariant:
-    kwargs.setdefault("backoff", 0.01)
-    return MyVariant("GRCh38", base_url=url_of(server), cache=tmp_path / "cache", **kwargs)
+    return MyVariant("GRCh38", base_url=url_of(server), cache=tmp_path / "cache",
+                     http=http(**kwargs))
 
 
 # --- batching and formats
@@ -205,6 +233,33 @@ def test_vep_on_grch37_uses_no_mane_flag(server, tmp_path):
     client.annotate(snvs(1))
     body = json.loads(server.replay.posts("/vep/homo_sapiens/region")[0]["body"])
     assert "mane" not in body and body["hgvs"] == 1
+
+
+def test_myvariant_on_grch37_asks_the_hg19_index(server, tmp_path):
+    client = MyVariant("GRCh37", base_url=url_of(server), cache=tmp_path / "c")
+    client.annotate(snvs(1))
+    (post,) = server.replay.posts("/v1/variant")
+    assert urllib.parse.parse_qs(post["body"])["assembly"] == ["hg19"]
+    assert [r["url"] for r in server.replay.seen if r["method"] == "GET"] == \
+        ["/v1/metadata?assembly=hg19"]
+
+
+def test_vep_mane_flags_as_written_before_and_after_release_111(tmp_path):
+    """VEP up to release 110 writes `mane_select` (the RefSeq match); from 111 also `mane`,
+    a list of MANE_Select / MANE_Plus_Clinical. HGVSp "=" comes URI-encoded."""
+    item = {"input": "18 5 . G A . . .", "most_severe_consequence": "synonymous_variant",
+            "transcript_consequences": [
+                {"transcript_id": "ENST1", "mane": ["MANE_Select"],
+                 "hgvsp": "ENSP1.1:p.Leu12%3D"},
+                {"transcript_id": "ENST2", "mane_select": "NM_2.1"},
+                {"transcript_id": "ENST3", "mane": ["MANE_Plus_Clinical"],
+                 "mane_plus_clinical": "NM_3.1"},
+                {"transcript_id": "ENST4", "mane": "MANE_Select"},
+            ]}
+    result = VepRest("GRCh38", cache=tmp_path)._parse(item)
+    assert [t.mane_select for t in result.transcripts] == [True, True, False, True]
+    assert [t.mane_refseq for t in result.transcripts] == [None, "NM_2.1", None, None]
+    assert result.transcript("ENST1").hgvsp == "ENSP1.1:p.Leu12="
 
 
 def test_vep_default_hosts_per_build(tmp_path):
@@ -293,16 +348,51 @@ def test_cache_is_keyed_on_build_and_source_version(tmp_path):
 # --- retries and failures
 
 
-def test_429_with_retry_after_then_200_succeeds(server, tmp_path, caplog):
-    server.replay.held["/vep/homo_sapiens/region"] = [(429, {"Retry-After": "0.1"})]
-    start = time.monotonic()
+@pytest.mark.parametrize(("as_date", "wait"), [
+    (False, 2.5),  # seconds, fractional as Ensembl gives them
+    (True, 30),  # an HTTP date
+])
+def test_429_with_retry_after_waits_as_told_then_succeeds(server, tmp_path, caplog, as_date,
+                                                          wait):
+    retry_after = email.utils.formatdate(time.time() + wait, usegmt=True) if as_date \
+        else str(wait)
+    server.replay.held["/vep/homo_sapiens/region"] = [(429, {"Retry-After": retry_after})]
+    client = vep(server, tmp_path, backoff=0.001)
     with caplog.at_level(logging.INFO, logger="cmmvar.online"):
-        result = vep(server, tmp_path, backoff=0.001).annotate(snvs(3))
-    assert time.monotonic() - start >= 0.1  # Retry-After honoured, not the 1 ms backoff
+        result = client.annotate(snvs(3))
+    # Retry-After honoured, not the 1 ms backoff
+    assert client.http.sleep == [pytest.approx(wait, abs=1.5)]
     assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2
     assert len(result.results) == 3 and all(result.results.values())
-    assert any("HTTP 429" in r.message and "retrying in 0.1 s" in r.message
+    assert any("HTTP 429" in r.message and "retrying in" in r.message for r in caplog.records)
+
+
+def test_5xx_is_retried_with_growing_waits_then_succeeds(server, tmp_path):
+    server.replay.held["/v1/variant"] = [(502, {}), (503, {}), (500, {})]
+    client = myvariant(server, tmp_path, backoff=0.5, max_retries=4)
+    result = client.annotate(snvs(2))
+    assert len(server.replay.posts("/v1/variant")) == 4
+    assert client.http.sleep == [0.5, 1.0, 2.0]
+    assert all(result.results.values()) and result.sent == 2
+
+
+def test_timeout_is_retried(server, tmp_path, caplog):
+    server.replay.slow["/vep/homo_sapiens/region"] = [1.0]  # the first POST stalls
+    client = vep(server, tmp_path, timeout=0.3, backoff=0.25)
+    with caplog.at_level(logging.WARNING, logger="cmmvar.online"):
+        result = client.annotate(snvs(2))
+    assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2
+    assert client.http.sleep == [0.25]
+    assert all(result.results.values())
+    assert any("no answer within 0.3 s; retrying in 0.25 s" in r.message
                for r in caplog.records)
+
+
+def test_an_answer_that_is_not_json_is_a_service_error(server, tmp_path):
+    server.replay.held["/v1/variant"] = [(200, {}, b"<html>Gateway login</html>")]
+    with pytest.raises(ServiceError, match=r"MyVariant.info at .*/v1/variant answered with "
+                                           r"something that is not JSON: '<html>Gateway"):
+        myvariant(server, tmp_path).annotate(snvs(1))
 
 
 def test_server_staying_503_raises_service_error_and_keeps_earlier_batches(server, tmp_path):
@@ -316,7 +406,9 @@ def test_server_staying_503_raises_service_error_and_keeps_earlier_batches(serve
         f"Ensembl VEP REST at {url} did not answer after 3 attempt(s) (HTTP 503 Service "
         f"Unavailable); 400 of the 450 variants to fetch were fetched and are kept in the "
         f"cache {tmp_path / 'cache' / 'online.sqlite'} (re-run later: only the rest will be "
-        f"sent; or set annotation.mode: offline to use the local resource files)")
+        f"sent; on a cluster whose compute nodes are offline, run the annotate step where "
+        f"there is internet access; or set annotation.mode: offline to use the local "
+        f"resource files)")
     assert caught.value.url == url
     assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2 + 3
 
@@ -329,11 +421,11 @@ def test_server_staying_503_raises_service_error_and_keeps_earlier_batches(serve
 
 
 def test_unreachable_service_gives_one_clear_error(tmp_path):
-    with pytest.raises(ServiceError, match=r"MyVariant.info at http://127.0.0.1:9/v1/metadata "
-                                           r"did not answer after 2 attempt\(s\) \(connection "
-                                           r"failed: .*\); 0 of the 1 variants"):
-        MyVariant("GRCh38", base_url="http://127.0.0.1:9", cache=tmp_path, max_retries=1,
-                  backoff=0.001, timeout=2).annotate(snvs(1))
+    with pytest.raises(ServiceError, match=r"MyVariant.info at http://127.0.0.1:9/v1/metadata"
+                                           r"\?assembly=hg38 did not answer after 2 attempt\(s\) "
+                                           r"\(connection failed: .*\); 0 of the 1 variants"):
+        MyVariant("GRCh38", base_url="http://127.0.0.1:9", cache=tmp_path,
+                  http=http(max_retries=1, timeout=2)).annotate(snvs(1))
 
 
 def test_bad_request_is_not_retried(server, tmp_path):
@@ -366,12 +458,19 @@ def test_requests_carry_only_variant_keys(server, tmp_path):
     myvariant(server, tmp_path).annotate(keys)
     for request in server.replay.seen:
         assert sample not in json.dumps(request)
+        if request["method"] == "GET":  # version queries: no body, no variant
+            assert request["body"] == "" and "chr18" not in request["url"]
     (vep_post,) = server.replay.posts("/vep/homo_sapiens/region")
-    assert json.loads(vep_post["body"])["variants"] == [
-        "18 52340100 . G A . . .", "18 52340200 . GT G . . ."]
+    body = json.loads(vep_post["body"])
+    # The variants, and VEP's switches: nothing else is in the body.
+    assert body == {"variants": ["18 52340100 . G A . . .", "18 52340200 . GT G . . ."],
+                    "hgvs": 1, "canonical": 1, "numbers": 1, "mane": 1}
+    assert vep_post["url"] == "/vep/homo_sapiens/region"
     (mv_post,) = server.replay.posts("/v1/variant")
-    assert urllib.parse.parse_qs(mv_post["body"])["ids"] == [
-        "chr18:g.52340100G>A,chr18:g.52340201del"]
+    form = urllib.parse.parse_qs(mv_post["body"])
+    assert set(form) == {"ids", "fields", "assembly"}
+    assert form["ids"] == ["chr18:g.52340100G>A,chr18:g.52340201del"]
+    assert mv_post["url"] == "/v1/variant"
 
 
 def test_every_request_is_logged_with_what_was_sent_where(server, tmp_path, caplog):
@@ -379,10 +478,75 @@ def test_every_request_is_logged_with_what_was_sent_where(server, tmp_path, capl
         vep(server, tmp_path).annotate(snvs(250))
         myvariant(server, tmp_path).annotate(snvs(3))
     base = url_of(server)
+    cache = tmp_path / "cache" / "online.sqlite"
     assert [r.message for r in caplog.records if r.name == "cmmvar.online"] == [
         f"sent 0 variants to {base}/info/software?content-type=application/json",
         f"sent 200 variants to {base}/vep/homo_sapiens/region",
         f"sent 50 variants to {base}/vep/homo_sapiens/region",
-        f"sent 0 variants to {base}/v1/metadata",
+        f"Ensembl VEP REST 113: 250 variants, 0 from the cache {cache}, 250 sent to {base}",
+        f"sent 0 variants to {base}/v1/metadata?assembly=hg38",
         f"sent 3 variants to {base}/v1/variant",
+        f"MyVariant.info 20250106: 3 variants, 0 from the cache {cache}, 3 sent to {base}",
     ]
+
+
+# --- the entry point of the annotate stage
+
+
+def settings_for(server, tmp_path, **more) -> dict:
+    """The config's `annotation` block in online mode, pointed at the local server."""
+    return {"mode": "online", "cache": str(tmp_path / "cache"), "vep_url": url_of(server),
+            "myvariant_url": url_of(server), "transcripts_gff3": "ignored.gff3", **more}
+
+
+def test_online_annotations_say_what_was_sent_and_what_came_from_the_cache(server, tmp_path):
+    keys = snvs(5)
+    first = online_annotations(keys[:3], "GRCh38", settings_for(server, tmp_path,
+                                                                vep_batch_size=2))
+    assert first.provenance() == [
+        {"service": "Ensembl VEP REST", "url": url_of(server), "version": "113", "n_sent": 3,
+         "n_cached": 0},
+        {"service": "MyVariant.info", "url": url_of(server), "version": "20250106",
+         "n_sent": 3, "n_cached": 0}]
+    assert [len(json.loads(p["body"])["variants"])
+            for p in server.replay.posts("/vep/homo_sapiens/region")] == [2, 1]
+
+    server.replay.seen.clear()
+    second = online_annotations(keys, "GRCh38", settings_for(server, tmp_path))
+    assert [(p["n_sent"], p["n_cached"]) for p in second.provenance()] == [(2, 3), (2, 3)]
+    assert second.vep.results[keys[0]] == first.vep.results[keys[0]]
+    assert second.myvariant.results[keys[4]].cadd_phred == 24.3
+
+    server.replay.seen.clear()
+    third = online_annotations(reversed(keys), "GRCh38", settings_for(server, tmp_path))
+    assert server.replay.seen == []  # all cached: not even the version queries
+    assert [(p["n_sent"], p["n_cached"]) for p in third.provenance()] == [(0, 5), (0, 5)]
+
+
+def test_online_annotations_retry_with_the_configured_count(server, tmp_path):
+    server.replay.held["/info/software"] = [(503, {})] * 3
+    waits = Waits()
+    with pytest.raises(ServiceError, match=r"did not answer after 3 attempt\(s\)"):
+        online_annotations(snvs(1), "GRCh38", settings_for(server, tmp_path, retries=2,
+                                                           timeout=5), sleep=waits)
+    assert waits == [1.0, 2.0]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("vep_batch_size", 500, "annotation.vep_batch_size is 500; give a whole number from 1 to "
+                            "200"),
+    ("myvariant_batch_size", 0, "annotation.myvariant_batch_size is 0; give a whole number "
+                                "from 1 to 1000"),
+    ("retries", "3", "annotation.retries is '3'; give a whole number from 0 to 20"),
+    ("timeout", 0, "annotation.timeout is 0; give a number of seconds above 0"),
+])
+def test_online_settings_out_of_range_are_named(server, tmp_path, key, value, message):
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        online_annotations(snvs(1), "GRCh38", settings_for(server, tmp_path, **{key: value}))
+    assert server.replay.seen == []
+
+
+def test_online_defaults_are_the_public_services(tmp_path):
+    result = online_annotations([], "GRCh37", {"cache": str(tmp_path)})
+    assert [(p["url"], p["n_sent"]) for p in result.provenance()] == [
+        ("https://grch37.rest.ensembl.org", 0), ("https://myvariant.info", 0)]

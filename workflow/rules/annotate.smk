@@ -19,3 +19,11 @@ rule annotate:
         annotation=config.get("annotation", {}),
     script:
         "../../scripts/annotate.py"
+
+
+# Online annotation talks to the public services: it runs where Snakemake runs, since
+# cluster compute nodes usually have no internet access.
+if config.get("annotation", {}).get("mode") == "online":
+
+    localrules:
+        annotate,

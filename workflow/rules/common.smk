@@ -12,7 +12,7 @@ SCHEMAS = os.path.join(workflow.basedir, "workflow", "schemas")
 validate(
     config,
     os.path.join(SCHEMAS, "config.schema.yaml"),
-    " + ".join(workflow.configfiles),
+    " + ".join(map(str, workflow.configfiles)),
 )
 
 SHEET = read_sheet(config["families"])
@@ -103,10 +103,24 @@ def run_info_files():
         "vcf": sorted(set(SHEET["vcf"])),
         "annotation": [
             config["annotation"][key]
-            for key in ("transcripts_gff3", "reference_fasta", "gnomad_vcf", "clinvar_vcf")
+            for key in (
+                "transcripts_gff3",
+                "reference_fasta",
+                "gnomad_vcf",
+                "clinvar_vcf",
+            )
             if config.get("annotation", {}).get(key)
         ],
     }
+
+
+def reference_fasta_files(wildcards):
+    """The reference FASTA with its indexes, when configured (an input, so that a FASTA
+    that rule build_resources makes is made first)."""
+    fasta = config.get("annotation", {}).get("reference_fasta")
+    if not fasta:
+        return []
+    return [fasta, fasta + ".fai"] + ([fasta + ".gzi"] if fasta.endswith(".gz") else [])
 
 
 def annotation_resources(wildcards):
@@ -115,7 +129,7 @@ def annotation_resources(wildcards):
     files = []
     for key, indexes in (
         ("transcripts_gff3", ()),
-        ("reference_fasta", (".fai",)),
+        ("reference_fasta", (".fai", ".gzi")),
         ("gnomad_vcf", (".tbi",)),
         ("clinvar_vcf", (".tbi",)),
     ):

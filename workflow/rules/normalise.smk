@@ -2,6 +2,7 @@ rule normalise:
     input:
         vcf=outpath("work/extract/{vcf}.vcf.gz"),
         tbi=outpath("work/extract/{vcf}.vcf.gz.tbi"),
+        reference=reference_fasta_files,
     output:
         vcf=outpath("work/normalise/{vcf}.vcf.gz"),
         tbi=outpath("work/normalise/{vcf}.vcf.gz.tbi"),
