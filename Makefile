@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run test lint bench test-data clean system-deps
+.PHONY: run test test-browser lint bench test-data clean system-deps browser-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -21,6 +21,12 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix fastlink; }
 
+# Debian Chromium and its WebDriver for the browser test of the HTML reports.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
 ## run the workflow on the embedded demo (config/config.yaml -> test_data/), outputs in results/
 run: $(VENV)/.installed
 	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
@@ -28,6 +34,10 @@ run: $(VENV)/.installed
 ## run the test suite
 test: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest
+
+## open every demo report in headless Chromium and check what it shows (screenshots in test-output/)
+test-browser: $(VENV)/.installed browser-deps
+	$(BIN)/python -m pytest tests/browser
 
 ## lint the library and the workflow
 lint: $(VENV)/.installed

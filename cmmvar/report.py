@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
@@ -141,6 +140,6 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
 
 
 def render_html(report: dict) -> str:
-    env = Environment(loader=PackageLoader("cmmvar", "templates"),
-                      autoescape=select_autoescape(["html"]))
-    return env.get_template("report.html").render(report=report)
+    from cmmvar.report_html import render_family
+
+    return render_family(report)

@@ -1,15 +1,24 @@
-"""Workflow stage: cohort_summary.tsv and run_info.json (rule cohort)."""
+"""Workflow stage: cohort_summary.tsv, cohort_variants.tsv, run_info.json, index.html
+(rule cohort)."""
 
+from pathlib import Path
+
+from cmmvar.atomic import write_text
 from cmmvar.cohort import summarise, write_run_info
+from cmmvar.report_html import render_index
 from cmmvar.scripting import run_logged
 from cmmvar.segregation import settings_from_config
 
 
 def main(sm) -> None:
     settings = settings_from_config(dict(sm.params.config["segregation"]))
-    summarise(dict(zip(sm.params.families, sm.input.candidates, strict=True)), settings,
-              sm.output.summary, sm.output.variants)
-    write_run_info(dict(sm.params.config), dict(sm.params.files), sm.output.run_info)
+    summary = summarise(dict(zip(sm.params.families, sm.input.candidates, strict=True)),
+                        settings, sm.output.summary, sm.output.variants)
+    run_info = write_run_info(dict(sm.params.config), dict(sm.params.files),
+                              sm.output.run_info)
+    index = render_index(summary.fillna("").to_dict("records"), run_info,
+                         Path(sm.output.summary).name)
+    write_text(sm.output.index, index)
 
 
 run_logged(lambda: main(snakemake), snakemake.log[0])  # noqa: F821 (injected by Snakemake)

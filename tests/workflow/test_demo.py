@@ -381,3 +381,25 @@ def test_annotate_command_gives_the_workflow_columns_and_values(demo, tmp_path):
         if column not in key:
             assert list(merged[column]) == list(merged[column + "_cli"]), column
     assert "chr2" not in set(mine.chrom)
+
+
+def test_snakemake_run_report_lists_the_family_reports(demo):
+    """`snakemake --report` packs the outputs wrapped with report() with their captions."""
+    workdir = demo.parent
+    run = snakemake(workdir, "--report", "run_report.html")
+    assert run.returncode == 0, run.stderr[-3000:]
+    page = (workdir / "run_report.html").read_text()
+    for expected in ("DCC1", "XL1", "report.html", "cohort_summary.tsv",
+                     "Report of family", "One row per family with its rank-1 candidate"):
+        assert expected in page, expected
+
+
+def test_cohort_index_links_each_family_report_with_its_top_candidate(demo):
+    import re
+
+    index = (demo / "index.html").read_text()
+    links = re.findall(r'<a href="families/([^/"]+)/report.html">', index)
+    assert links == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
+    assert 'href="cohort_summary.tsv"' in index
+    row = re.search(r'<tr data-family="DCC1">(.*?)</tr>', index, re.DOTALL).group(1)
+    assert "DCC c.153G&gt;C p.(Gln51His)" in row and "PM2_Supporting;PP1_Moderate" in row

@@ -5,10 +5,22 @@ rule report:
         normalise_stats=family_normalise_stats,
         annotation=family_annotation_provenance,
     output:
-        candidates=outpath("families/{family}/candidates.tsv"),
+        candidates=report(
+            outpath("families/{family}/candidates.tsv"),
+            caption="../report/candidates.rst",
+            category="Families",
+            subcategory="{family}",
+            labels={"family": "{family}", "file": "candidates.tsv"},
+        ),
         json=outpath("families/{family}/report.json"),
         qc=outpath("families/{family}/qc.json"),
-        html=outpath("families/{family}/report.html"),
+        html=report(
+            outpath("families/{family}/report.html"),
+            caption="../report/family_report.rst",
+            category="Families",
+            subcategory="{family}",
+            labels={"family": "{family}", "file": "report.html"},
+        ),
     log:
         outpath("logs/report/{family}.log"),
     conda:
@@ -28,10 +40,22 @@ rule report:
 rule cohort:
     input:
         candidates=expand(outpath("families/{family}/candidates.tsv"), family=FAMILIES),
+        reports=expand(outpath("families/{family}/report.html"), family=FAMILIES),
     output:
-        summary=outpath("cohort_summary.tsv"),
-        variants=outpath("cohort_variants.tsv"),
+        summary=report(
+            outpath("cohort_summary.tsv"),
+            caption="../report/cohort_summary.rst",
+            category="Cohort",
+            labels={"file": "cohort_summary.tsv"},
+        ),
+        variants=report(
+            outpath("cohort_variants.tsv"),
+            caption="../report/cohort_variants.rst",
+            category="Cohort",
+            labels={"file": "cohort_variants.tsv"},
+        ),
         run_info=outpath("run_info.json"),
+        index=outpath("index.html"),
     log:
         outpath("logs/cohort.log"),
     conda:

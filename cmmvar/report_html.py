@@ -1,0 +1,169 @@
+"""The HTML documents a genetic counsellor reads: one report per family and the cohort index.
+
+Turns report.json data into words and drawings (plain-language segregation sentences, links
+to the public databases, the pedigree per candidate); computes no statistic itself. Every
+string from input files is escaped by the templates (autoescape) or by pedigree_svg.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from cmmvar.pedigree import Family, Individual, Phenotype, Sex
+from cmmvar.pedigree_svg import draw_pedigree
+
+_SEX = {"male": Sex.MALE, "female": Sex.FEMALE}
+_GENOTYPE_SIGN = str.maketrans({"-": "\u2212"})  # a true minus sign under the symbols
+_GNOMAD_DATASET = {"GRCh38": "gnomad_r4", "GRCh37": "gnomad_r2_1"}
+_ENSEMBL = {"GRCh38": "https://www.ensembl.org", "GRCh37": "https://grch37.ensembl.org"}
+TOP_CANDIDATES = 5  # candidates drawn on the pedigree and summarised at the top
+
+
+def family_of(report: dict) -> Family:
+    """The pedigree of report.json as a Family (for drawing)."""
+    people = tuple(
+        Individual(id=p["id"], father=p["father"], mother=p["mother"],
+                   sex=_SEX.get(p["sex"], Sex.UNKNOWN), phenotype=Phenotype(p["phenotype"]),
+                   liability_class=p.get("liability_class"),
+                   line=None if p.get("added_by_cmmvar") else 0)
+        for p in report["pedigree"])
+    return Family(id=report["family_id"], individuals=people, path="report.json")
+
+
+def genotype_labels(candidate: dict) -> dict[str, str]:
+    """The label under each symbol: +/−, +/+, + (hemizygous), −/−, or ? (not sequenced,
+    no call, or a call that failed the quality thresholds)."""
+    return {person: g["label"].translate(_GENOTYPE_SIGN)
+            for person, g in candidate["genotypes"].items()}
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _number(value) -> str:
+    value = float(value)
+    if value == 0:
+        return "0"
+    if value >= 100 or value < 0.01:
+        return f"{value:.2g}" if value < 0.01 else f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+def segregation_sentence(candidate: dict) -> str:
+    """One plain-language sentence on how the variant segregates in the family."""
+    seg = candidate["segregation"]
+    counts = seg["counts"]
+    model = seg["model"]
+    gene = candidate.get("gene") or "this gene"
+    recessive = model["inheritance"] in ("AR", "XLR")
+    carriers = counts["affected_homozygous"] if model["inheritance"] == "AR" \
+        else counts["affected_carriers"]
+    tested = counts["affected_carriers"] + counts["affected_noncarriers"]
+    state = "homozygous" if model["inheritance"] == "AR" else "present"
+    parts = []
+    if tested == 0:
+        parts.append("no affected relative was tested successfully")
+    elif carriers == tested:
+        parts.append(f"{state} in {'the' if tested == 1 else 'all'} "
+                     f"{_plural(tested, 'affected relative')} tested")
+    else:
+        parts.append(f"{state} in {carriers} of {_plural(tested, 'affected relative')} tested")
+    if counts["affected_missing"]:
+        parts[-1] += f" ({counts['affected_missing']} not tested or failed quality)"
+    unaffected = counts["unaffected_homozygous"] if model["inheritance"] == "AR" \
+        else counts["unaffected_carriers"]
+    if model["inheritance"] == "AR" and counts["unaffected_carriers"] - unaffected:
+        het = counts["unaffected_carriers"] - unaffected
+        parts.append(f"{_plural(het, 'unaffected heterozygous carrier')}, as expected for a "
+                     f"recessive condition")
+    if unaffected:
+        words = _plural(unaffected, "unaffected carrier")
+        if model["inheritance"] == "AR":
+            words = _plural(unaffected, "unaffected homozygote")
+        if model["penetrance"] < 1 and not recessive:
+            words += (f", consistent with the reduced penetrance of {gene}-related mirror "
+                      f"movements (modelled at {model['penetrance']:g})")
+        parts.append(words)
+    if seg["de_novo"] == "yes":
+        parts.append(f"arose de novo in {', '.join(seg['de_novo_children'])} "
+                     f"(both parents tested non-carriers)")
+    if seg["flb"] is not None:
+        bf = f"Bayes factor {_number(seg['flb'])}"
+        if seg["pp1"] != "none":
+            bf += f", PP1 {seg['pp1']}"
+        elif seg["bs4"] != "none":
+            bf += f" (against cosegregation), BS4 {seg['bs4']}"
+        else:
+            bf += ", not informative on its own"
+        parts.append(bf)
+    else:
+        parts.append(f"no Bayes factor ({seg.get('flb_reason') or 'undefined'})")
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
+
+
+def variant_links(candidate: dict, build: str) -> list[tuple[str, str]]:
+    """(database, URL) for the variant: ClinVar, gnomAD, Ensembl; URLs shown as text."""
+    chrom, pos, ref, alt = (candidate["chrom"], int(candidate["pos"]), candidate["ref"],
+                            candidate["alt"])
+    bare = chrom.removeprefix("chr")
+    links = []
+    if candidate.get("clinvar_id"):
+        links.append(("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/"
+                                 f"{quote(str(candidate['clinvar_id']))}/"))
+    else:
+        links.append(("ClinVar (search)", "https://www.ncbi.nlm.nih.gov/clinvar/?term="
+                      + quote(f"{bare}[chr] AND {pos}[chrpos37]" if build == "GRCh37"
+                              else f"{bare}[chr] AND {pos}[chrpos]")))
+    links.append(("gnomAD", f"https://gnomad.broadinstitute.org/variant/"
+                            f"{quote(f'{bare}-{pos}-{ref}-{alt}')}"
+                            f"?dataset={_GNOMAD_DATASET[build]}"))
+    end = pos + len(ref) - 1
+    links.append(("Ensembl", f"{_ENSEMBL[build]}/Homo_sapiens/Location/View?r="
+                             f"{quote(f'{bare}:{pos}-{end}')}"))
+    return links
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("cmmvar", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["number"] = lambda v: "" if v in (None, "") else _number(v)
+    return env
+
+
+def render_family(report: dict) -> str:
+    """report.html of one family from its report.json data."""
+    family = family_of(report)
+    proband = report.get("proband")
+    build = report["genome_build"]
+    cards = []
+    for candidate in report["candidates"]:
+        top = len(cards) < TOP_CANDIDATES
+        seg = candidate["segregation"]
+        cards.append({
+            "c": candidate,
+            "sentence": segregation_sentence(candidate),
+            "links": variant_links(candidate, build),
+            "pedigree": Markup(draw_pedigree(
+                family, proband=seg.get("proband") or proband,
+                genotypes=genotype_labels(candidate),
+                title=f"{candidate.get('gene') or ''} {candidate.get('hgvs_c') or ''} "
+                      f"{candidate['chrom']}:{candidate['pos']}")) if top else None,
+        })
+    proband = next((c["c"]["segregation"].get("proband") for c in cards
+                    if c["c"]["segregation"].get("proband")), None)
+    plain = Markup(draw_pedigree(family, proband=proband))
+    return _environment().get_template("report.html").render(
+        report=report, cards=cards, top=cards[:TOP_CANDIDATES], plain_pedigree=plain,
+        proband=proband)
+
+
+def render_index(families: list[dict], run_info: dict, summary_name: str) -> str:
+    """index.html of the cohort: each family's report with its top candidate."""
+    return _environment().get_template("index.html").render(
+        families=families, run_info=run_info, summary_name=summary_name)

@@ -1,0 +1,162 @@
+"""Every demo report opened in headless Chromium (Debian chromium + chromium-driver) from
+file://, as a counsellor opens an email attachment: what the browser shows is checked against
+report.json and candidates.tsv, and a full-page screenshot of each report is saved under
+test-output/screenshots/. Run with `make test-browser`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.workflow.test_demo import copy_project, snakemake
+from tests.workflow.test_escaping import SAMPLE, make_hostile_project
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import UnexpectedAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+FAMILIES = ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1")
+SHAPE_OF_SEX = {"male": "square", "female": "circle", "unknown": "diamond"}
+# The computed fill of each phenotype's symbol: black, white, grey.
+FILL_OF_STATUS = {"affected": "rgb(0, 0, 0)", "unaffected": "rgb(255, 255, 255)"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.fail("Debian chromium and chromium-driver are needed: run `make test-browser`")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    # Flags as the machine notes give them: no sandbox as root, no background networking
+    # (the report must not need the network, and this machine has none).
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=driver_path))
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    workdir = copy_project(tmp_path_factory.mktemp("browser-demo"))
+    run = snakemake(workdir)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir / "results"
+
+
+def open_page(driver, path: Path) -> list[dict]:
+    """Load a file:// page; return what the console said."""
+    driver.get_log("browser")  # drop what an earlier page left
+    driver.get(path.resolve().as_uri())
+    return driver.get_log("browser")
+
+
+def screenshot(driver, name: str) -> Path:
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, min(max(height, 900), 16000))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(target))
+    driver.set_window_size(1280, 900)
+    return target
+
+
+def members(svg) -> list:
+    return svg.find_elements(By.CSS_SELECTOR, "g.member")
+
+
+def check_symbols(driver, svg, pedigree: list[dict]) -> None:
+    """One symbol per pedigree member, with the shape of its sex and the fill of its status."""
+    drawn = {g.get_attribute("data-id"): g for g in members(svg)}
+    assert sorted(drawn) == sorted(p["id"] for p in pedigree)
+    for person in pedigree:
+        group = drawn[person["id"]]
+        assert group.get_attribute("data-shape") == SHAPE_OF_SEX[person["sex"]], person["id"]
+        assert group.get_attribute("data-status") == person["phenotype"], person["id"]
+        symbol = group.find_element(By.CSS_SELECTOR, ".symbol")
+        tag = symbol.tag_name.lower()
+        assert tag == {"square": "rect", "circle": "circle", "diamond": "polygon"}.get(
+            SHAPE_OF_SEX[person["sex"]], tag) or tag == "path", (person["id"], tag)
+        fill = driver.execute_script("return getComputedStyle(arguments[0]).fill", symbol)
+        if person["phenotype"] in FILL_OF_STATUS:
+            assert fill == FILL_OF_STATUS[person["phenotype"]], (person["id"], fill)
+        else:  # unknown status: neither black nor white
+            assert fill not in FILL_OF_STATUS.values(), (person["id"], fill)
+        assert symbol.is_displayed()
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_demo_report_in_chromium(browser, demo, family):
+    folder = demo / "families" / family
+    report = json.loads((folder / "report.json").read_text())
+    table = pd.read_csv(folder / "candidates.tsv", sep="\t", dtype=str, keep_default_na=False)
+    console = open_page(browser, folder / "report.html")
+    assert [e for e in console if e["level"] == "SEVERE"] == []
+    # self-contained: the page loaded no other resource (CSS, script, font, image)
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded == []
+
+    plain = browser.find_element(By.CSS_SELECTOR, "#pedigree-plain svg")
+    check_symbols(browser, plain, report["pedigree"])
+    probands = plain.find_elements(By.CSS_SELECTOR, "g.member[data-proband='true']")
+    assert len(probands) == 1
+
+    rows = browser.find_elements(By.CSS_SELECTOR, "#candidates tbody tr")
+    assert len(rows) == len(table)
+    for row, expected in zip(rows, table.to_dict("records"), strict=True):
+        shown = {k: row.get_attribute(f"data-{k}") for k in ("chrom", "pos", "ref", "alt",
+                                                              "rank")}
+        assert shown == {k: str(expected[k]) for k in shown}
+        cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        assert cells[1].split(" ")[0] == (expected["gene"] or "none")
+        assert cells[-1] == expected["acmg_codes"].replace(";", "; ")
+
+    for candidate in report["candidates"][:5]:
+        card = browser.find_element(By.ID, f"candidate-{candidate['rank']}")
+        svg = card.find_element(By.CSS_SELECTOR, "details.pedigree svg")
+        check_symbols(browser, svg, report["pedigree"])
+        for group in members(svg):
+            person = group.get_attribute("data-id")
+            label = candidate["genotypes"][person]["label"].replace("-", "\u2212")
+            assert group.get_attribute("data-genotype") == label, person
+            assert label in group.text.split("\n"), (person, group.text)
+    shot = screenshot(browser, family)
+    assert shot.stat().st_size > 10_000
+
+
+def test_cohort_index_links_every_report(browser, demo):
+    console = open_page(browser, demo / "index.html")
+    assert [e for e in console if e["level"] == "SEVERE"] == []
+    links = {a.text: a.get_attribute("href")
+             for a in browser.find_elements(By.CSS_SELECTOR, "#families a")}
+    assert sorted(links) == sorted(FAMILIES)
+    for family, href in links.items():
+        assert href == (demo / "families" / family / "report.html").resolve().as_uri()
+    screenshot(browser, "index")
+
+
+def test_hostile_names_are_shown_as_text_and_run_nothing(browser, tmp_path):
+    project = make_hostile_project(tmp_path)
+    run = snakemake(project)
+    assert run.returncode == 0, run.stderr[-3000:]
+    try:
+        console = open_page(browser, project / "results/families/RAD1/report.html")
+        body = browser.find_element(By.TAG_NAME, "body").text
+    except UnexpectedAlertPresentException:
+        pytest.fail("a script from the input ran in the report")
+    assert [e for e in console if e["level"] == "SEVERE"] == []
+    assert SAMPLE in body  # shown literally
+    assert browser.find_elements(By.TAG_NAME, "script") == []
+    assert browser.find_elements(By.CSS_SELECTOR, "img, b") == []

@@ -1,0 +1,91 @@
+"""Strings from input files reach the HTML only escaped: a sample named
+`<script>alert(1)</script>` and a ClinVar condition (an INFO value) with quotes and angle
+brackets appear as text, never as markup."""
+
+from __future__ import annotations
+
+import gzip
+import html
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pysam
+import pytest
+
+from .test_demo import copy_project, snakemake
+
+SAMPLE = "<script>alert(1)</script>"
+CONDITION = 'Mirror_movements_2_"quoted"_<b>bold</b>_&_<img_src=x_onerror=alert(2)>'
+
+
+def make_hostile_project(target: Path) -> Path:
+    """The demo, with RAD1's unaffected carrier renamed SAMPLE (PED and VCF) and the ClinVar
+    condition of RAD1's variant replaced by CONDITION."""
+    project = copy_project(target)
+    for name in ("test_data/ped/RAD1.ped", "test_data/vcf/rad51_family.vcf"):
+        path = project / name
+        path.write_text(path.read_text().replace("RAD_II3", SAMPLE))
+    clinvar = project / "test_data/resources/clinvar.vcf.gz"
+    with gzip.open(clinvar, "rt") as handle:
+        text = handle.read()
+    assert "CLNDN=Mirror_movements_2;" in text
+    plain = clinvar.with_suffix("")
+    plain.write_text(text.replace("CLNDN=Mirror_movements_2;", f"CLNDN={CONDITION};"))
+    pysam.tabix_compress(str(plain), str(clinvar), force=True)
+    pysam.tabix_index(str(clinvar), preset="vcf", force=True)
+    plain.unlink(missing_ok=True)
+    return project
+
+
+def elements(page: str) -> list[tuple[str, list]]:
+    """Every start tag of an HTML document with its attributes."""
+    found = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(page)
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    project = make_hostile_project(tmp_path_factory.mktemp("hostile"))
+    run = snakemake(project)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return project / "results"
+
+
+def test_sample_name_and_info_value_are_escaped_in_the_report(hostile):
+    page = (hostile / "families/RAD1/report.html").read_text()
+    assert SAMPLE not in page and "<b>bold</b>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    condition = CONDITION.replace("_", " ").removeprefix("Mirror movements 2 ")
+    escaped = html.escape(condition, quote=False)
+    assert escaped.replace('"', "&#34;") in page or escaped.replace('"', "&quot;") in page
+    # parsed as a browser would: no script, img or b element, no event-handler attribute
+    tags = elements(page)
+    assert not {"script", "img", "b"} & {tag for tag, _ in tags}
+    assert not [name for _, attrs in tags for name, _ in attrs if name.startswith("on")]
+
+
+def test_every_pedigree_drawing_is_well_formed_xml(hostile):
+    page = (hostile / "families/RAD1/report.html").read_text()
+    drawings = re.findall(r"<svg\b.*?</svg>", page, re.DOTALL)
+    assert drawings
+    for svg in drawings:
+        root = ET.fromstring(svg)
+        ids = [g.get("data-id") for g in root.iter() if g.get("class") == "member"]
+        assert SAMPLE in ids  # the attribute holds the name, decoded back exactly
+
+
+def test_cohort_index_and_json_keep_the_name_exactly(hostile):
+    import json
+
+    report = json.loads((hostile / "families/RAD1/report.json").read_text())
+    assert SAMPLE in [p["id"] for p in report["pedigree"]]
+    index = (hostile / "index.html").read_text()
+    assert "script" not in {tag for tag, _ in elements(index)}
