@@ -6,6 +6,7 @@ test-output/screenshots/. Run with `make test-browser`."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,10 @@ import pytest
 from tests.workflow.test_demo import copy_project, snakemake
 from tests.workflow.test_escaping import SAMPLE, make_hostile_project
 
+# Selenium Manager would look drivers up online and send usage statistics: neither is
+# wanted (the drivers are Debian's, and nothing leaves the machine).
+os.environ["SE_AVOID_STATS"] = "true"
+os.environ["SE_OFFLINE"] = "true"
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.common.exceptions import UnexpectedAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
