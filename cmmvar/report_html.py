@@ -53,41 +53,35 @@ def _number(value) -> str:
     return f"{value:.3g}"
 
 
-def segregation_sentence(candidate: dict) -> str:
-    """One plain-language sentence on how the variant segregates in the family."""
+def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) -> str:
+    """One plain-language sentence on how the variant segregates in the family; the
+    pedigree (report.json's, with sexes) lets X-linked carriers be told apart."""
     seg = candidate["segregation"]
     counts = seg["counts"]
     model = seg["model"]
     gene = candidate.get("gene") or "this gene"
-    recessive = model["inheritance"] in ("AR", "XLR")
-    carriers = counts["affected_homozygous"] if model["inheritance"] == "AR" \
+    inheritance = model["inheritance"]
+    carriers = counts["affected_homozygous"] if inheritance == "AR" \
         else counts["affected_carriers"]
     tested = counts["affected_carriers"] + counts["affected_noncarriers"]
-    state = "homozygous" if model["inheritance"] == "AR" else "present"
+    state = "homozygous" if inheritance == "AR" else "present"
     parts = []
     if tested == 0:
-        parts.append("no affected relative was tested successfully")
+        parts.append("no affected family member was tested successfully")
     elif carriers == tested:
-        parts.append(f"{state} in {'the' if tested == 1 else 'all'} "
-                     f"{_plural(tested, 'affected relative')} tested")
+        who = {1: "the affected family member", 2: "both affected family members"}.get(
+            tested, f"all {tested} affected family members")
+        parts.append(f"{state} in {who} tested")
+    elif carriers == 0:
+        who = "the affected family member" if tested == 1 else \
+            f"any of the {tested} affected family members"
+        parts.append(f"not {state} in {who} tested")
     else:
-        parts.append(f"{state} in {carriers} of {_plural(tested, 'affected relative')} tested")
+        parts.append(f"{state} in {carriers} of the "
+                     f"{_plural(tested, 'affected family member')} tested")
     if counts["affected_missing"]:
         parts[-1] += f" ({counts['affected_missing']} not tested or failed quality)"
-    unaffected = counts["unaffected_homozygous"] if model["inheritance"] == "AR" \
-        else counts["unaffected_carriers"]
-    if model["inheritance"] == "AR" and counts["unaffected_carriers"] - unaffected:
-        het = counts["unaffected_carriers"] - unaffected
-        parts.append(f"{_plural(het, 'unaffected heterozygous carrier')}, as expected for a "
-                     f"recessive condition")
-    if unaffected:
-        words = _plural(unaffected, "unaffected carrier")
-        if model["inheritance"] == "AR":
-            words = _plural(unaffected, "unaffected homozygote")
-        if model["penetrance"] < 1 and not recessive:
-            words += (f", consistent with the reduced penetrance of {gene}-related mirror "
-                      f"movements (modelled at {model['penetrance']:g})")
-        parts.append(words)
+    parts += _unaffected_carriers(candidate, {p["id"]: p for p in pedigree or ()}, gene)
     if seg["de_novo"] == "yes":
         parts.append(f"arose de novo in {', '.join(seg['de_novo_children'])} "
                      f"(both parents tested non-carriers)")
@@ -101,9 +95,44 @@ def segregation_sentence(candidate: dict) -> str:
             bf += ", not informative on its own"
         parts.append(bf)
     else:
-        parts.append(f"no Bayes factor ({seg.get('flb_reason') or 'undefined'})")
+        parts.append(f"no Bayes factor: {seg.get('flb_reason') or 'undefined'}")
     sentence = "; ".join(parts)
     return sentence[0].upper() + sentence[1:] + "."
+
+
+def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -> list[str]:
+    """Words on the unaffected members who carry the variant, read against the model."""
+    model = candidate["segregation"]["model"]
+    inheritance = model["inheritance"]
+    counts = candidate["segregation"]["counts"]
+    if inheritance == "AR":
+        het = counts["unaffected_carriers"] - counts["unaffected_homozygous"]
+        words = []
+        if het:
+            words.append(f"{_plural(het, 'unaffected heterozygous carrier')}, as expected for "
+                         f"a recessive condition")
+        if counts["unaffected_homozygous"]:
+            words.append(_plural(counts["unaffected_homozygous"], "unaffected homozygote"))
+        return words
+    if not counts["unaffected_carriers"]:
+        return []
+    if inheritance == "XLR" and members:
+        carriers = [p for p, g in candidate["genotypes"].items()
+                    if g.get("copies") and members[p]["phenotype"] == "unaffected"]
+        women = sum(members[p]["sex"] == "female" for p in carriers)
+        words = []
+        if women:
+            women_words = _plural(women, "unaffected heterozygous woman",
+                                  "unaffected heterozygous women")
+            words.append(f"{women_words}, as expected for X-linked recessive inheritance")
+        if len(carriers) - women:
+            words.append(_plural(len(carriers) - women, "unaffected male carrier"))
+        return words
+    words = _plural(counts["unaffected_carriers"], "unaffected carrier")
+    if model["penetrance"] < 1:
+        words += (f", consistent with the reduced penetrance of {gene}-related mirror movements "
+                  f"(modelled at {model['penetrance']:g})")
+    return [words]
 
 
 def variant_links(candidate: dict, build: str) -> list[tuple[str, str]]:
@@ -147,7 +176,7 @@ def render_family(report: dict) -> str:
         seg = candidate["segregation"]
         cards.append({
             "c": candidate,
-            "sentence": segregation_sentence(candidate),
+            "sentence": segregation_sentence(candidate, report["pedigree"]),
             "links": variant_links(candidate, build),
             "pedigree": Markup(draw_pedigree(
                 family, proband=seg.get("proband") or proband,

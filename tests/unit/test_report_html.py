@@ -1,0 +1,79 @@
+"""The words and links of the counsellor report, on hand-made candidates (expected sentences
+written by hand from the counts)."""
+
+from __future__ import annotations
+
+from cmmvar.report_html import genotype_labels, segregation_sentence, variant_links
+
+ZERO = {k: 0 for k in (
+    "affected_carriers", "affected_noncarriers", "affected_missing", "unaffected_carriers",
+    "unaffected_noncarriers", "unaffected_missing", "unknown_carriers", "unknown_noncarriers",
+    "unknown_missing", "affected_homozygous", "unaffected_homozygous", "unknown_homozygous")}
+
+
+def candidate(inheritance="AD", penetrance=0.68, flb=12.4, pp1="moderate", bs4="none",
+              de_novo="no", children=(), reason=None, genotypes=None, gene="DCC", **counts):
+    return {"gene": gene, "chrom": "chr18", "pos": 52340409, "ref": "G", "alt": "C",
+            "clinvar_id": "", "genotypes": genotypes or {},
+            "segregation": {"counts": dict(ZERO, **counts), "flb": flb, "pp1": pp1, "bs4": bs4,
+                            "de_novo": de_novo, "de_novo_children": list(children),
+                            "flb_reason": reason,
+                            "model": {"inheritance": inheritance, "penetrance": penetrance}}}
+
+
+def test_dominant_with_non_penetrant_carriers():
+    c = candidate(affected_carriers=5, unaffected_carriers=2, unaffected_noncarriers=3)
+    assert segregation_sentence(c) == (
+        "Present in all 5 affected family members tested; 2 unaffected carriers, consistent "
+        "with the reduced penetrance of DCC-related mirror movements (modelled at 0.68); "
+        "Bayes factor 12.4, PP1 moderate.")
+
+
+def test_affected_non_carrier_and_missing_against_cosegregation():
+    c = candidate(flb=0.0053, pp1="none", bs4="strong", affected_carriers=2,
+                  affected_noncarriers=1, affected_missing=1, unaffected_noncarriers=1)
+    assert segregation_sentence(c) == (
+        "Present in 2 of the 3 affected family members tested (1 not tested or failed "
+        "quality); Bayes factor 0.0053 (against cosegregation), BS4 strong.")
+
+
+def test_recessive_homozygotes_and_heterozygous_relatives():
+    c = candidate(inheritance="AR", penetrance=0.9, flb=6.64, affected_carriers=2,
+                  affected_homozygous=2, unaffected_carriers=3, unaffected_noncarriers=1)
+    assert segregation_sentence(c) == (
+        "Homozygous in both affected family members tested; 3 unaffected heterozygous "
+        "carriers, as expected for a recessive condition; Bayes factor 6.64, PP1 moderate.")
+
+
+def test_x_linked_mother_and_de_novo_wording():
+    pedigree = [{"id": "M", "sex": "female", "phenotype": "unaffected"},
+                {"id": "S", "sex": "male", "phenotype": "affected"}]
+    c = candidate(inheritance="XLR", penetrance=1.0, flb=3.63, pp1="supporting",
+                  affected_carriers=1, unaffected_carriers=1,
+                  genotypes={"M": {"copies": 1, "label": "+/-"}, "S": {"copies": 1,
+                                                                     "label": "+"}})
+    assert segregation_sentence(c, pedigree) == (
+        "Present in the affected family member tested; 1 unaffected heterozygous woman, "
+        "as expected for X-linked recessive inheritance; Bayes factor 3.63, PP1 supporting.")
+    novo = candidate(flb=None, pp1="none", de_novo="yes", children=["C"],
+                     reason="a de novo variant", affected_carriers=1, unaffected_noncarriers=2)
+    assert segregation_sentence(novo) == (
+        "Present in the affected family member tested; arose de novo in C (both parents "
+        "tested non-carriers); no Bayes factor: a de novo variant.")
+    assert genotype_labels(c) == {"M": "+/\u2212", "S": "+"}
+
+
+def test_links_per_build():
+    c = candidate()
+    assert variant_links(c, "GRCh38") == [
+        ("ClinVar (search)",
+         "https://www.ncbi.nlm.nih.gov/clinvar/?term=18%5Bchr%5D%20AND%2052340409%5Bchrpos%5D"),
+        ("gnomAD", "https://gnomad.broadinstitute.org/variant/18-52340409-G-C"
+                   "?dataset=gnomad_r4"),
+        ("Ensembl", "https://www.ensembl.org/Homo_sapiens/Location/View?r=18%3A52340409-52340409"),
+    ]
+    c["clinvar_id"] = "900001"
+    links = dict(variant_links(c, "GRCh37"))
+    assert links["ClinVar"] == "https://www.ncbi.nlm.nih.gov/clinvar/variation/900001/"
+    assert links["gnomAD"].endswith("?dataset=gnomad_r2_1")
+    assert links["Ensembl"].startswith("https://grch37.ensembl.org/")
