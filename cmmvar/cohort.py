@@ -15,7 +15,7 @@ import pysam
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json
-from cmmvar.provenance import file_record
+from cmmvar.provenance import file_record, resource_record
 from cmmvar.segregation import Settings, meioses_label, strength
 
 SUMMARY_COLUMNS = (
@@ -113,7 +113,9 @@ def write_run_info(config: dict, files: dict[str, list[str]], out_path: str | Pa
                   for name in ("snakemake", "pysam", "pandas", "jinja2")},
         "htslib": pysam.version.__htslib_version__,
         "config": config,
-        "files": {kind: [file_record(p) for p in paths] for kind, paths in files.items()},
+        # annotation resources also carry their build-manifest entry (source, release, date)
+        "files": {kind: [resource_record(p) if kind == "annotation" else file_record(p)
+                         for p in paths] for kind, paths in files.items()},
     }
     write_json(out_path, info)
     return info

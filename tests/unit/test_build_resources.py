@@ -588,3 +588,20 @@ def test_a_clinvar_url_that_is_not_a_vcf_is_named(site, tmp_path):
     message = str(caught.value)
     assert message.startswith(f"{url}: not a readable VCF or BCF (")
     assert message.endswith("(check the URL: it must name a bgzipped VCF)")
+
+
+def test_reports_quote_the_manifest_and_notice_a_changed_file(built):
+    """cmmvar.provenance.resource_record (what report.json and run_info.json quote) reads
+    this manifest: source, release and download date of each file, and says so when a file
+    no longer matches the checksum the manifest recorded."""
+    from cmmvar.provenance import resource_record
+
+    out, manifest, _, _ = built
+    record = resource_record(out / "clinvar.vcf.gz")
+    entry = manifest["files"]["clinvar.vcf.gz"]
+    assert record["manifest"]["source_urls"] == entry["source_urls"]
+    assert record["manifest"]["version"] == entry["version"]
+    assert record["sha256"] == entry["sha256"] and "note" not in record["manifest"]
+    with open(out / "clinvar.vcf.gz", "ab") as handle:
+        handle.write(b"\0")
+    assert "differs" in resource_record(out / "clinvar.vcf.gz")["manifest"]["note"]
