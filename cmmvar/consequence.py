@@ -33,6 +33,7 @@ SEVERITY = (
     ("inframe_deletion", "MODERATE"),
     ("missense_variant", "MODERATE"),
     ("splice_region_variant", "LOW"),
+    ("start_retained_variant", "LOW"),
     ("stop_retained_variant", "LOW"),
     ("synonymous_variant", "LOW"),
     ("coding_sequence_variant", "MODIFIER"),
@@ -58,7 +59,7 @@ class Consequence:
     consequence: str  # SO terms joined by "&", most severe first
     impact: str  # HIGH | MODERATE | LOW | MODIFIER
     hgvs_c: str  # "c.123A>G", "n.45del"; "" outside the transcript
-    hgvs_p: str  # "p.(Arg41Trp)", "p.(=)", "p.?"; "" when the CDS is not touched
+    hgvs_p: str  # "p.(Arg41Trp)", "p.(Leu12=)", "p.(=)", "p.?"; "" when the CDS is not touched
     exon: str  # "3/10" (or "2-3/10"); "" when no exon is touched
     intron: str  # "2/9"; "" when no intron is touched
     protein_position: int | None  # first amino acid changed; None when not known
@@ -161,7 +162,7 @@ class _Model:
         self.exons = list(transcript.exons if self.plus else reversed(transcript.exons))
         self.introns = [
             (min(e1[1], e2[1]) + 1, max(e1[0], e2[0]) - 1)
-            for e1, e2 in zip(self.exons, self.exons[1:])
+            for e1, e2 in zip(self.exons, self.exons[1:], strict=False)
         ]
         self.offsets, total = [], 0
         for s, e in self.exons:
@@ -203,7 +204,7 @@ class _Model:
         after = g > t.end if self.plus else g < t.start
         if after:
             return self.length + abs(g - (t.end if self.plus else t.start)), 0
-        for (s1, e1), (s2, e2) in zip(self.exons, self.exons[1:]):
+        for (s1, e1), (s2, e2) in zip(self.exons, self.exons[1:], strict=False):
             up, down = (e1, s2) if self.plus else (s1, e2)
             if min(up, down) < g < max(up, down):
                 u, v = abs(g - up), abs(down - g)
@@ -256,13 +257,16 @@ def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
             terms.add("splice_donor_variant")
         if edit.overlaps(*acceptor):
             terms.add("splice_acceptor_variant")
-        if edit.overlaps(lo + 2, hi - 2):
+        # VEP's _intron_effects: an insertion next to a splice dinucleotide, on its
+        # intronic side, is intronic too.
+        if edit.overlaps(lo + 2, hi - 2) or edit.insertion and edit.start in (lo + 2, hi - 1):
             terms.add("intron_variant")
         if edit.overlaps(lo - 3, lo + 7) or edit.overlaps(hi - 7, hi + 3):
             in_region = True
     if in_region and not terms & {"splice_donor_variant", "splice_acceptor_variant"}:
         terms.add("splice_region_variant")
     span = _tx_span(model, edit)
+    shifted = _shifted(model, edit)
     if span is not None and not exons_hit:  # an insertion at an exon's edge
         flank = edit.start if model.cdna(edit.start) is not None else edit.start - 1
         exons_hit = [k for k, (lo, hi) in enumerate(model.exons) if lo <= flank <= hi]
@@ -270,7 +274,11 @@ def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
         if model.cds is None:
             terms.add("non_coding_transcript_exon_variant")
         else:
-            coding_terms, hgvs_p, position = _coding(model, edit, span)
+            # The coding effect is that of the copy shifted 3' within its exon, the one
+            # HGVS describes, not of the VCF copy: a VCF indel is left-aligned, which is 3'
+            # on the minus strand but 5' on the plus strand. Splice terms come from the
+            # VCF copy, as in VEP.
+            coding_terms, hgvs_p, position = _coding(model, shifted, _tx_span(model, shifted))
             terms |= coding_terms
     if model.cds is None and introns_hit:
         terms.add("non_coding_transcript_variant")
@@ -280,7 +288,7 @@ def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
     n_exons = len(model.exons)
     return Consequence(
         transcript=t.id, gene=t.gene, consequence="&".join(ordered),
-        impact=_IMPACT[ordered[0]], hgvs_c=_hgvs_c(model, edit), hgvs_p=hgvs_p,
+        impact=_IMPACT[ordered[0]], hgvs_c=_hgvs_c(model, shifted), hgvs_p=hgvs_p,
         exon=_numbers(exons_hit, n_exons), intron=_numbers(introns_hit, n_exons - 1),
         protein_position=position)
 
@@ -321,11 +329,18 @@ def _coding(model: _Model, edit: _Edit,
             span: tuple[int, int, str] | None) -> tuple[set[str], str, int | None]:
     """Terms, HGVS p. and protein position of an edit touching an exon of a coding transcript."""
     cs, ce = model.cds
-    if span is None:  # spans an exon boundary: the spliced product cannot be predicted
+    if span is None:
+        # Spans an exon boundary or a transcript end: the spliced product cannot be
+        # predicted (p.?), but deleted bases of the start or stop codon lose it, and HGVS
+        # writes a start codon whose fate is unknown p.(Met1?).
         exonic = [model.cdna(g) for g in range(edit.start, edit.end + 1)]
         exonic = [x for x in exonic if x is not None]
         terms = {"5_prime_UTR_variant" for x in exonic if x < cs}
         terms |= {"3_prime_UTR_variant" for x in exonic if x > ce}
+        lost = {"start_lost" for x in exonic if cs <= x <= cs + 2}
+        lost |= {"stop_lost" for x in exonic if ce - 2 <= x <= ce}
+        if lost:
+            return terms | lost, "p.(Met1?)" if "start_lost" in lost else "p.?", None
         if any(cs <= x <= ce for x in exonic):
             return terms | {"coding_sequence_variant"}, "p.?", None
         return terms, "", None
@@ -371,7 +386,13 @@ def _protein(seq: str, cs: int, ce: int, a: int, b: int,
     starts = (cs < a <= cs + 2) if insertion else (a <= cs + 2 and b >= cs)
     stops = (ce - 2 < a <= ce) if insertion else (a <= ce and b >= ce - 2)
     in_cds = (cs < a <= ce) if insertion else (cs <= a and b <= ce)
-    if starts and (a < cs or not alt.startswith("M")):
+    if starts and alt_seq[: cs + 2] != seq[: cs + 2]:
+        if cs - 1 + change >= 0 and alt_seq[cs - 1 + change:] == seq[cs - 1:]:
+            # The edited transcript still ends with the whole CDS: the indel, 3'-shifted
+            # onto the start codon, fits as well in the 5' UTR (AAATG -> AATG). Start codon
+            # and protein are intact: VEP's start_retained_variant (the translateable
+            # sequence survives as the suffix, VariationEffect.pm _ins_del_start_altered).
+            return {"start_retained_variant"}, "p.(=)", 1
         # HGVS: the consequence of a lost start codon cannot be predicted: p.(Met1?).
         # VEP reports the length class of an indel inside the CDS beside start_lost.
         terms = {"start_lost"}
@@ -380,16 +401,29 @@ def _protein(seq: str, cs: int, ce: int, a: int, b: int,
                       "inframe_insertion" if change > 0 else "inframe_deletion")
         return terms, "p.(Met1?)", 1
     if alt == ref:
-        # an indel that leaves the protein whole has rebuilt the stop codon in place
         first = (max(a, cs) - cs) // 3 + 1
         term = "stop_retained_variant" if stops or change else "synonymous_variant"
-        return {term}, "p.(=)", first
+        if change:  # an indel that leaves the protein whole has rebuilt the Ter in place
+            return {term}, "p.(=)", first
+        # HGVS: a silent substitution names the residue it keeps, p.(Leu12=); p.(=)
+        # would say the whole protein was analysed (varnomen, protein "substitution").
+        last = (min(b, ce) - cs) // 3 + 1
+        kept = f"{_aa(ref[first - 1])}{first}"
+        if last > first:
+            kept += f"_{_aa(ref[last - 1])}{last}"
+        return {term}, f"p.({kept}=)", first
     i = 0
     while i < min(len(ref), len(alt)) and ref[i] == alt[i]:
         i += 1
-    if i >= len(alt):  # the edited transcript ends before any difference: unknown
-        return {"coding_sequence_variant"}, "p.?", None
     frameshift = in_cds and change % 3 != 0
+    if i >= len(alt):
+        # The edited transcript ends (no Ter) before the first changed residue: unknown
+        # protein, but an indel starting in the CDS shifts the frame by its length (VEP's
+        # frameshift()) and one over the stop codon loses it.
+        terms = {"stop_lost"} if stops else set()
+        if change % 3 and cs <= a <= ce:
+            terms.add("frameshift_variant")
+        return terms or {"coding_sequence_variant"}, "p.?", None
     # In frame inside the CDS, the original stop keeps its place relative to the edit
     # unless a stop is gained inside the edit.
     expected = len(ref) + change // 3 if in_cds else len(ref)
@@ -403,8 +437,10 @@ def _protein(seq: str, cs: int, ce: int, a: int, b: int,
         if alt[i] == "*":  # HGVS: a stop at the first changed residue is nonsense
             return {"stop_gained", "frameshift_variant"}, f"p.({_aa(ref[i])}{i + 1}Ter)", i + 1
         extra = f"{len(alt) - i}" if alt.endswith("*") else "?"
-        return ({"frameshift_variant"},
-                f"p.({_aa(ref[i])}{i + 1}{_aa(alt[i])}fsTer{extra})", i + 1)
+        # A frameshift that takes bases of the stop codon loses it in place: VEP's
+        # stop_lost (the Ter is gone from the variant's peptide), bcftools likewise.
+        terms = {"frameshift_variant", "stop_lost"} if stops else {"frameshift_variant"}
+        return terms, f"p.({_aa(ref[i])}{i + 1}{_aa(alt[i])}fsTer{extra})", i + 1
     if not alt.endswith("*") or len(alt) > expected:
         # the stop codon was changed in frame together with residues before it: a delins
         # of those residues, extended (HGVS ext) when the new Ter lies beyond the old one
@@ -450,14 +486,13 @@ def _protein_change(ref: str, i: int, removed: str, added: str) -> str:
     return f"{span}delins{_aa(added)}"
 
 
-def _hgvs_c(model: _Model, edit: _Edit) -> str:
-    """c. (coding) or n. (non-coding) description; indels shifted 3' on the transcript
-    (HGVS General recommendations, "3' rule") within the exon or intron holding them, and
-    an insertion that repeats the sequence just 5' of it written as dup."""
+def _hgvs_c(model: _Model, shifted: _Edit) -> str:
+    """c. (coding) or n. (non-coding) description of an edit already shifted 3' (see
+    _shifted), an insertion that repeats the sequence just 5' of it written as dup."""
     prefix = "c." if model.cds else "n."
     g = model.genome
-    if edit.insertion:
-        start, inserted = _shift_insertion(model, edit)
+    if shifted.insertion:
+        start, inserted = shifted.start, shifted.inserted
         n = len(inserted)
         copy = (start - n, start - 1) if model.plus else (start, start + n - 1)
         if copy[0] >= 1 and g.seq(*copy) == inserted:
@@ -465,14 +500,14 @@ def _hgvs_c(model: _Model, edit: _Edit) -> str:
         flanks = (start - 1, start) if model.plus else (start, start - 1)
         return (prefix + f"{model.label(flanks[0])}_{model.label(flanks[1])}ins"
                 + model.oriented(inserted))
-    ref = g.seq(edit.start, edit.end)
-    if not edit.inserted:
-        start, end = _shift_deletion(model, edit)
-        return prefix + _range(model, start, end) + "del"
-    if len(ref) == 1 and len(edit.inserted) == 1:
-        return (prefix + model.label(edit.start)
-                + f"{model.oriented(ref)}>{model.oriented(edit.inserted)}")
-    return prefix + _range(model, edit.start, edit.end) + "delins" + model.oriented(edit.inserted)
+    if not shifted.inserted:
+        return prefix + _range(model, shifted.start, shifted.end) + "del"
+    ref = g.seq(shifted.start, shifted.end)
+    if len(ref) == 1 and len(shifted.inserted) == 1:
+        return (prefix + model.label(shifted.start)
+                + f"{model.oriented(ref)}>{model.oriented(shifted.inserted)}")
+    return (prefix + _range(model, shifted.start, shifted.end) + "delins"
+            + model.oriented(shifted.inserted))
 
 
 def _range(model: _Model, start: int, end: int) -> str:
@@ -480,35 +515,28 @@ def _range(model: _Model, start: int, end: int) -> str:
     return model.label(first) if first == last else f"{model.label(first)}_{model.label(last)}"
 
 
-def _shift_deletion(model: _Model, edit: _Edit) -> tuple[int, int]:
+def _shifted(model: _Model, edit: _Edit) -> _Edit:
+    """The edit moved as far 3' on the transcript as the sequence allows, within the exon,
+    intron or flank holding it (HGVS General recommendations, "3' rule"; VEP's
+    --shift_3prime). Substitutions and delins do not move."""
     bounds = model.region(edit)
-    start, end = edit.start, edit.end
-    if bounds is None:
-        return start, end
+    if bounds is None or edit.inserted and not edit.insertion:
+        return edit
     lo, hi = bounds
     base = model.genome.base
+    start, end, inserted = edit.start, edit.end, edit.inserted
+    if edit.insertion:  # between start - 1 and start; `inserted` rotates as it moves
+        if model.plus:
+            while start + 1 <= hi and base(start) == inserted[0]:
+                start, inserted = start + 1, inserted[1:] + inserted[0]
+        else:
+            while start - 2 >= lo and base(start - 1) == inserted[-1]:
+                start, inserted = start - 1, inserted[-1] + inserted[:-1]
+        return _Edit(start, start - 1, inserted)
     if model.plus:
         while end + 1 <= hi and base(end + 1) == base(start):
             start, end = start + 1, end + 1
     else:
         while start - 1 >= lo and base(start - 1) == base(end):
             start, end = start - 1, end - 1
-    return start, end
-
-
-def _shift_insertion(model: _Model, edit: _Edit) -> tuple[int, str]:
-    """(start, inserted) of the insertion moved 3' on the transcript; it sits between
-    start - 1 and start (genomic), `inserted` on the plus strand."""
-    bounds = model.region(edit)
-    start, inserted = edit.start, edit.inserted
-    if bounds is None:
-        return start, inserted
-    lo, hi = bounds
-    base = model.genome.base
-    if model.plus:
-        while start + 1 <= hi and base(start) == inserted[0]:
-            start, inserted = start + 1, inserted[1:] + inserted[0]
-    else:
-        while start - 2 >= lo and base(start - 1) == inserted[-1]:
-            start, inserted = start - 1, inserted[-1] + inserted[:-1]
-    return start, inserted
+    return _Edit(start, end, "")

@@ -69,6 +69,7 @@ class _Lines:
         self.handle = handle
         self.number = 0
         self.closed = False
+        self.first = self.text = ""  # the file's first line and the last line read
 
     def readline(self):
         line = self.handle.readline()
@@ -76,7 +77,39 @@ class _Lines:
             self.number += 1
             if not line.endswith("\n"):
                 line += "\n"  # a last line without newline is complete all the same
+            self.text = line
+            self.first = self.first or line
         return line
+
+    def fields(self) -> list[str]:
+        return self.text.rstrip("\r\n").split("\t")
+
+
+_GFF3_HINT = ("annotation.transcripts_gff3 takes a GFF3 of gene models, plain or gzipped, "
+              "such as Ensembl's Homo_sapiens.GRCh38.<release>.gff3.gz")
+
+
+def _not_gff3(lines: _Lines, path: Path) -> GffError:
+    """Why the line just read cannot be a GFF3 feature line."""
+    if lines.first.startswith("##fileformat=VCF"):
+        return GffError("this is a VCF, not a GFF3", path=path, line=1, hint=_GFF3_HINT)
+    text = lines.text.rstrip("\r\n")
+    columns = len(text.split("\t"))
+    return GffError(f"not a GFF3 feature line: {columns} tab-separated column"
+                    f"{'' if columns == 1 else 's'} where GFF3 has 9 ({text[:40]!r})",
+                    path=path, line=lines.number, hint=_GFF3_HINT)
+
+
+def _check_columns(lines: _Lines, path: Path) -> None:
+    """Columns 4-5 are 1-based integers, start <= end; column 7 a strand (GFF3 spec)."""
+    fields = lines.fields()
+    start, end, strand = fields[3], fields[4], fields[6]
+    if not (start.isdigit() and end.isdigit() and 1 <= int(start) <= int(end)):
+        raise GffError(f"{fields[2]} from {start!r} to {end!r}: start and end must be "
+                       f"positions, 1-based, start <= end", path=path, line=lines.number)
+    if strand not in ("+", "-", ".", "?"):
+        raise GffError(f"{fields[2]} has strand {strand!r}; GFF3 uses +, -, . or ?",
+                       path=path, line=lines.number)
 
 
 def _open(path: Path):
@@ -98,9 +131,11 @@ def load_transcripts(path: str | Path, wanted_ids=None) -> dict[str, Transcript]
     """Transcripts of a GFF3 keyed by their versioned ID, all of them or only `wanted_ids`.
 
     A wanted ID matches with or without its version (ENST1 matches ENST1.7 and ENST1.6
-    matches ENST1.7; a version difference is logged). Raises GffError naming the file and
-    line for unreadable lines, children whose parent transcript is absent, and wanted
-    transcripts that are not in the file.
+    matches ENST1.7; a version difference is logged). Raises GffError naming the file and,
+    where there is one, the line: a file that is not text, a VCF, a line without the nine
+    GFF3 columns, a gene, transcript, exon, CDS or UTR line with impossible coordinates, a
+    child whose parent transcript is absent, a file without transcripts, and wanted
+    transcripts that are not in the file (listed).
     """
     path = Path(path)
     try:
@@ -118,18 +153,24 @@ def load_transcripts(path: str | Path, wanted_ids=None) -> dict[str, Transcript]
                 row = next(rows)
             except StopIteration:
                 break
-            except (ValueError, IndexError, KeyError) as exc:
-                raise GffError(f"not a GFF3 feature line ({exc})", path=path,
-                               line=lines.number,
-                               hint="expect 9 tab-separated columns") from None
+            except UnicodeDecodeError:
+                raise GffError("not a text file", path=path, line=lines.number + 1,
+                               hint=_GFF3_HINT) from None
+            except (ValueError, IndexError, KeyError):
+                raise _not_gff3(lines, path) from None
             attrs = row.to_dict()
             if row.feature in _GENE_TYPES and "ID" in attrs:
+                _check_columns(lines, path)
                 genes[attrs["ID"]] = attrs
             elif row.feature in _TRANSCRIPT_TYPES or str(attrs.get("ID", "")).startswith(
                     "transcript:"):
+                _check_columns(lines, path)
                 transcripts[attrs.get("ID", "")] = (lines.number, row)
             elif row.feature in _CHILD_TYPES:
+                _check_columns(lines, path)
                 children.append((lines.number, row))
+    if lines.first.startswith("##fileformat=VCF"):
+        raise _not_gff3(lines, path)
     exons: dict[str, list] = {key: [] for key in transcripts}
     cds: dict[str, list] = {key: [] for key in transcripts}
     proteins: dict[str, str] = {}
@@ -166,6 +207,9 @@ def load_transcripts(path: str | Path, wanted_ids=None) -> dict[str, Transcript]
                            f"that is not in the file", path=path, line=number)
         if not exons[key]:
             raise GffError(f"transcript {ident} has no exon lines", path=path, line=number)
+        if row.strand not in ("+", "-"):
+            raise GffError(f"transcript {ident} has strand {row.strand or '.'!r}", path=path,
+                           line=number, hint="a transcript is on the + or the - strand")
         gene = genes[gene_key]
         tags = str(attrs.get("tag", "")).split(",")
         coding = cds[key]
@@ -177,6 +221,9 @@ def load_transcripts(path: str | Path, wanted_ids=None) -> dict[str, Transcript]
             cds_end=max(e for _, e in coding) if coding else None,
             protein_id=proteins.get(key), mane_select="MANE_Select" in tags,
             biotype=str(attrs.get("biotype", row.feature)))
+    if not transcripts:
+        raise GffError("no transcript lines (mRNA, transcript, lnc_RNA, ...)", path=path,
+                       hint=_GFF3_HINT)
     if wanted is not None:
         got = {_unversioned(t) for t in found}
         missing = sorted(w for base, w in wanted.items() if base not in got)
