@@ -5,6 +5,7 @@ Ranks a family's candidates and renders them; computes nothing about genotypes i
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ EXTRA_COLUMNS = (
     "unknown_homozygous", "tier", "proband", "informative_meioses", "meioses_strength",
     "flb_note", "acmg_points", "exon", "intron", "gnomad_status", "gnomad_grpmax",
     "gnomad_faf95_max", "gnomad_nhomalt", "clinvar_stars", "clinvar_conditions", "cadd_phred",
-    "revel", "annotation_source",
+    "revel", "annotation_source", "gnomad_source", "clinvar_source", "scores_source",
 )
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
@@ -114,8 +115,10 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
     with atomic_path(out_dir / "candidates.tsv") as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     def details(row: dict, item: dict) -> dict:
+        others = item["annotation"].get("other_transcripts") or "[]"
         return dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
                     segregation=item["segregation"], origin=item["variant"]["origin"],
+                    other_transcripts=json.loads(others),
                     criteria=[{"code": c.code, "reason": c.reason, "points": c.points}
                               for c in item["priority"].criteria])
 

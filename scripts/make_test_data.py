@@ -316,7 +316,22 @@ def write_gff3(out: Path, transcripts: list[DemoTranscript]) -> None:
                     lines.append("\t".join(col + [kind, str(utr_lo), str(utr_hi), ".",
                                                   tx.strand, ".",
                                                   f"Parent=transcript:{stable}"]))
+        if tx.gene == "DCC":  # a second, non-coding DCC transcript: not MANE, kept in JSON
+            lines += _retained_intron(tx, col)
     (out / "transcripts.gff3").write_text("\n".join(lines) + "\n")
+
+
+def _retained_intron(tx: DemoTranscript, col: list[str]) -> list[str]:
+    """DCC-202, a retained-intron transcript: exon 1 of the MANE transcript and the first
+    300 bases of intron 1, one exon (DCC is on the plus strand, so n.1 is its first base)."""
+    start, end = tx.exons[0][0], tx.exons[0][1] + 300
+    assert tx.strand == "+" and end < tx.exons[1][0]
+    return ["\t".join(col + ["transcript", str(start), str(end), ".", "+", ".",
+                              f"ID=transcript:ENST00000581580;Parent=gene:{tx.gene_id};"
+                              "Name=DCC-202;biotype=retained_intron;"
+                              "transcript_id=ENST00000581580;version=1"]),
+            "\t".join(col + ["exon", str(start), str(end), ".", "+", ".",
+                              "Parent=transcript:ENST00000581580;rank=1"])]
 
 
 # ----------------------------------------------------------------------------- families

@@ -308,6 +308,14 @@ def test_consequences_and_hgvs_in_the_demo_outputs(demo):
     xl = all_variants(demo, "XL1")
     # the designed deletion removes coding base 100 of ANOS1 (make_test_data.x_linked)
     assert list(xl[xl.pos == sites("XL1")["anos1_hemizygous"]["pos"]].hgvs_c) == ["c.100del"]
+    # DCC-202 (make_test_data._retained_intron) starts with DCC's exon 1 at 52,340,197: the
+    # missense at 52,340,409 is its base 213, reported beside the MANE transcript in the JSON
+    seg = report_of(demo, "DCC1")["candidates"][0]
+    assert seg["transcript"] == "ENST00000442544.7"
+    assert seg["other_transcripts"] == [{
+        "transcript": "ENST00000581580.1", "gene": "DCC",
+        "consequence": "non_coding_transcript_exon_variant", "hgvs_c": "n.213G>C",
+        "hgvs_p": ""}]
     cons = all_variants(demo, "CONS1").iloc[0]
     assert cons.hgvs_c.split("+")[1] == "1G>A" and cons.hgvs_p == ""  # donor +1, no p.
 
