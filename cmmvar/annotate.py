@@ -138,6 +138,16 @@ def choose(entries: list[dict], gene: Gene | None) -> tuple[dict | None, list[di
     return chosen, [e for e in entries if e is not chosen]
 
 
+def _report_transcripts(row: dict, chosen: dict, rest: list[dict]) -> None:
+    """Fill the row from the reported transcript; the others go to other_transcripts (JSON)."""
+    row.update({k: chosen[k] for k in ("transcript", "consequence", "impact", "hgvs_c",
+                                       "hgvs_p", "exon", "intron")})
+    row["annotation_source"] = chosen["source"]
+    row["other_transcripts"] = json.dumps(
+        [{k: e[k] for k in ("transcript", "gene", "consequence", "hgvs_c", "hgvs_p")}
+         for e in rest]) if rest else ""
+
+
 def _severity(entry: dict) -> int:
     terms = str(entry.get("consequence") or "").split("&")
     return min((_SEVERITY.get(t, len(_SEVERITY)) for t in terms), default=len(_SEVERITY))
@@ -216,16 +226,11 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
                        inheritance=gene.inheritance if gene else "",
                        other_genes=",".join(g.symbol for g in others))
             if chosen is not None:
-                row.update({k: chosen[k] for k in ("transcript", "consequence", "impact",
-                                                   "hgvs_c", "hgvs_p", "exon", "intron")})
-                row["annotation_source"] = chosen["source"]
+                _report_transcripts(row, chosen, rest)
                 if gene is None:  # no panel: the gene is the transcript's
                     row["gene"] = chosen["gene"]
                 if parser is not None and chosen["source"] == parser.source:
                     row["annotation_source"] += " (from the input VCF)"
-            row["other_transcripts"] = json.dumps(
-                [{k: e[k] for k in ("transcript", "gene", "consequence", "hgvs_c", "hgvs_p")}
-                 for e in rest]) if rest else ""
             row.update(database_fields(sources, record.chrom, record.pos, record.ref, alt))
             rows.append(row)
     if sources.online is not None:
@@ -266,12 +271,7 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene]) -> None:
                        for t in vep.transcripts]
             chosen, rest = choose(entries, by_symbol.get(row["gene"]))
             if chosen is not None:
-                row.update({k: chosen[k] for k in ("transcript", "consequence", "impact",
-                                                   "hgvs_c", "hgvs_p", "exon", "intron")})
-                row["annotation_source"] = chosen["source"]
-                row["other_transcripts"] = json.dumps(
-                    [{k: e[k] for k in ("transcript", "gene", "consequence", "hgvs_c",
-                                        "hgvs_p")} for e in rest]) if rest else ""
+                _report_transcripts(row, chosen, rest)
         if more is None:
             continue
         said = f"{found.myvariant.service} {found.myvariant.version}"

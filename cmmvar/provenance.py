@@ -5,11 +5,8 @@ the reports. Knows files; nothing about variants or families."""
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from pathlib import Path
-
-MANIFEST = "manifest.json"  # written by scripts/build_resources.py beside the files
 
 
 def sha256(path: str | Path) -> str:
@@ -32,15 +29,19 @@ def file_record(path: str | Path, checksum: bool = True) -> dict:
 
 def manifest_entry(path: str | Path) -> dict | None:
     """What the build manifest beside a resource file says of it (source URLs, version,
-    download date), when the file came from scripts/build_resources.py unchanged."""
+    download date), when the file came from scripts/build_resources.py; with a note when the
+    file no longer matches the checksum recorded there."""
+    from cmmvar.errors import InputError
+    from cmmvar.resources import FILES, read_manifest
+
     path = Path(path)
-    manifest = path.parent / MANIFEST
+    manifest = path.parent / FILES["manifest"]
     if not manifest.exists():
         return None
     try:
-        entry = json.loads(manifest.read_text()).get("files", {}).get(path.name)
-    except (json.JSONDecodeError, AttributeError):
-        return None
+        entry = read_manifest(manifest, verify=False)["files"].get(path.name)
+    except InputError:
+        return None  # a manifest of something else: nothing to quote
     if not isinstance(entry, dict):
         return None
     entry = dict(entry)

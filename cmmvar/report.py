@@ -15,6 +15,7 @@ import pandas as pd
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.prioritise import prioritise
+from cmmvar.report_html import render_family
 from cmmvar.segregation import table_fields
 
 # The output contract (DESIGN.md): names and order binding.
@@ -139,10 +140,4 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
     }
     write_json(out_dir / "report.json", report)
     write_json(out_dir / "qc.json", qc)
-    write_text(out_dir / "report.html", render_html(report))
-
-
-def render_html(report: dict) -> str:
-    from cmmvar.report_html import render_family
-
-    return render_family(report)
+    write_text(out_dir / "report.html", render_family(report))

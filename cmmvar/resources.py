@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import hashlib
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from cmmvar.errors import BuildMismatchError, ConfigError, InputError
 from cmmvar.genome import BUILDS, check_build, resolve
 from cmmvar.online import Http, ServiceError
 from cmmvar.panel import Gene, Region, load_panel, regions
+from cmmvar.provenance import sha256
 
 log = logging.getLogger("cmmvar.resources")
 _HTSLIB = pysam.version.__htslib_version__
@@ -130,7 +130,7 @@ def build_resources(build: str, panel: str | Path, out_dir: str | Path, padding:
             entries.update(made)
             notes.extend(said)
         for name in sorted(entries, key=lambda n: (n.count("."), n)):  # data, then indexes
-            entries[name]["sha256"] = _sha256(staging / name)
+            entries[name]["sha256"] = sha256(staging / name)
             entries[name]["size"] = (staging / name).stat().st_size
             os.replace(staging / name, out_dir / name)
     except ServiceError as exc:
@@ -143,7 +143,7 @@ def build_resources(build: str, panel: str | Path, out_dir: str | Path, padding:
     for note in notes:
         log.warning(note)
     manifest = {
-        "build": build, "panel": str(panel), "panel_sha256": _sha256(Path(panel)),
+        "build": build, "panel": str(panel), "panel_sha256": sha256(Path(panel)),
         "padding": padding, "cmmvar_version": __version__, "created": _now(),
         "sources": dataclasses.asdict(sources), "files": entries, "notes": notes,
     }
@@ -484,7 +484,7 @@ def _verify(manifest_path: Path, manifest: dict, name: str) -> dict:
     if not file.exists():
         raise InputError(f"{name}, listed in the manifest, is missing", path=manifest_path,
                          hint="rebuild the resources")
-    if _sha256(file) != entry.get("sha256"):
+    if sha256(file) != entry.get("sha256"):
         raise InputError(f"{file} is not the file the manifest describes (its sha256 differs: "
                          f"changed after build_resources made it)", path=manifest_path,
                          hint="rebuild the resources, or delete the manifest if the file was "
@@ -559,14 +559,6 @@ def _http_version(headers: Mapping[str, str]) -> str:
     said = [f"Last-Modified {headers['Last-Modified']}"] if headers.get("Last-Modified") else []
     said += [f"ETag {headers['ETag']}"] if headers.get("ETag") else []
     return "; ".join(said) or "unknown"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _now() -> str:

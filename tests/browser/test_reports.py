@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.workflow.test_demo import copy_project, snakemake
+from tests.workflow.test_demo import copy_project, run_ok
 from tests.workflow.test_escaping import SAMPLE, make_hostile_project
 
 # Selenium Manager would look drivers up online and send usage statistics: neither is
@@ -54,10 +54,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
-    workdir = copy_project(tmp_path_factory.mktemp("browser-demo"))
-    run = snakemake(workdir)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return workdir / "results"
+    return run_ok(copy_project(tmp_path_factory.mktemp("browser-demo")))
 
 
 def open_page(driver, path: Path) -> list[dict]:
@@ -153,11 +150,9 @@ def test_cohort_index_links_every_report(browser, demo):
 
 
 def test_hostile_names_are_shown_as_text_and_run_nothing(browser, tmp_path):
-    project = make_hostile_project(tmp_path)
-    run = snakemake(project)
-    assert run.returncode == 0, run.stderr[-3000:]
+    results = run_ok(make_hostile_project(tmp_path))
     try:
-        console = open_page(browser, project / "results/families/RAD1/report.html")
+        console = open_page(browser, results / "families/RAD1/report.html")
         body = browser.find_element(By.TAG_NAME, "body").text
     except UnexpectedAlertPresentException:
         pytest.fail("a script from the input ran in the report")

@@ -41,12 +41,16 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    workdir = copy_project(tmp_path_factory.mktemp("demo"))
+def run_ok(workdir: Path) -> Path:
+    """Run the workflow in `workdir`, which must succeed; its results folder."""
     run = snakemake(workdir)
     assert run.returncode == 0, run.stderr[-3000:]
     return workdir / "results"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    return run_ok(copy_project(tmp_path_factory.mktemp("demo")))
 
 
 def candidates(results: Path, family: str) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pysam
 import pytest
 
-from .test_demo import copy_project, snakemake
+from .test_demo import copy_project, run_ok
 
 SAMPLE = "<script>alert(1)</script>"
 CONDITION = 'Mirror_movements_2_"quoted"_<b>bold</b>_&_<img_src=x_onerror=alert(2)>'
@@ -53,10 +53,7 @@ def elements(page: str) -> list[tuple[str, list]]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    project = make_hostile_project(tmp_path_factory.mktemp("hostile"))
-    run = snakemake(project)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return project / "results"
+    return run_ok(make_hostile_project(tmp_path_factory.mktemp("hostile")))
 
 
 def test_sample_name_and_info_value_are_escaped_in_the_report(hostile):

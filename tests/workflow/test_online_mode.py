@@ -7,27 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-
-from tests.unit.test_online import Handler, Replay
+from tests.unit.test_online import server, url_of  # noqa: F401 (fixture)
 
 from .test_bad_input import edit, failing_run
 from .test_demo import copy_project, snakemake
-
-
-@pytest.fixture
-def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.replay = Replay()
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def online_project(target: Path, url: str) -> Path:
@@ -45,8 +30,8 @@ def online_project(target: Path, url: str) -> Path:
     return project
 
 
-def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):  # noqa: F811
+    url = url_of(server)
     project = online_project(tmp_path, url)
     replay = server.replay
     replay.held["/vep/homo_sapiens/region"] = [(429, {"Retry-After": "1"})]

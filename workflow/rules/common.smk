@@ -126,15 +126,11 @@ def reference_fasta_files(wildcards):
 def annotation_resources(wildcards):
     """The local annotation files the config names, with their indexes, as inputs."""
     annotation = config.get("annotation", {})
-    files = []
-    for key, indexes in (
-        ("transcripts_gff3", ()),
-        ("reference_fasta", (".fai", ".gzi")),
-        ("gnomad_vcf", (".tbi",)),
-        ("clinvar_vcf", (".tbi",)),
-    ):
+    files = reference_fasta_files(wildcards)
+    for key in ("transcripts_gff3", "gnomad_vcf", "clinvar_vcf"):
         path = annotation.get(key)
         if path:
             files.append(path)
-            files += [path + s for s in indexes if os.path.exists(path + s)]
+            # a .tbi when there is one (a .csi works too and is not required)
+            files += [path + ".tbi"] if os.path.exists(path + ".tbi") else []
     return files
