@@ -109,6 +109,9 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
             sources.provenance["transcripts_gff3"] = resource_record(
                 gff3, f"{len(sources.transcripts)} transcripts of the panel genes")
         if fasta:
+            if not Path(fasta).exists():
+                raise InputError("reference FASTA not found", path=fasta,
+                                 hint="check annotation.reference_fasta (or --fasta)")
             try:
                 sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
             except (OSError, ValueError) as exc:

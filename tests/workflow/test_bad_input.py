@@ -192,3 +192,11 @@ def test_corrupt_tabix_index_of_clinvar(project):
     assert ("cmmvar: error: test_data/resources/clinvar.vcf.gz: the index "
             "test_data/resources/clinvar.vcf.gz.tbi is corrupt or unreadable") in output
     assert "tabix -f -p vcf test_data/resources/clinvar.vcf.gz" in output
+
+
+def test_reference_fasta_path_that_does_not_exist(project):
+    edit(project / "config/config.yaml", "reference_fasta: test_data/resources/reference.fa.gz",
+         "reference_fasta: test_data/resources/gone.fa.gz")
+    output = failing_run(project)
+    assert "test_data/resources/gone.fa.gz" in output
+    assert not (project / "results/families").exists()
