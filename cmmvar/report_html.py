@@ -45,12 +45,13 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _number(value) -> str:
+    """A number for reading: 2 significant digits below 0.01, 3 up to 100, whole above."""
     value = float(value)
     if value == 0:
         return "0"
-    if value >= 100 or value < 0.01:
-        return f"{value:.2g}" if value < 0.01 else f"{value:.0f}"
-    return f"{value:.3g}"
+    if value < 0.01:
+        return f"{value:.2g}"
+    return f"{value:.3g}" if value < 100 else f"{value:.0f}"
 
 
 def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) -> str:
@@ -168,24 +169,22 @@ def _environment() -> Environment:
 def render_family(report: dict) -> str:
     """report.html of one family from its report.json data."""
     family = family_of(report)
-    proband = report.get("proband")
     build = report["genome_build"]
+    # The family's proband: the one the segregation of its candidates took (sheet or rule)
+    proband = next((c["segregation"]["proband"] for c in report["candidates"]
+                    if c["segregation"].get("proband")), None)
     cards = []
-    for candidate in report["candidates"]:
-        top = len(cards) < TOP_CANDIDATES
-        seg = candidate["segregation"]
-        cards.append({
-            "c": candidate,
-            "sentence": segregation_sentence(candidate, report["pedigree"]),
-            "links": variant_links(candidate, build),
-            "pedigree": Markup(draw_pedigree(
-                family, proband=seg.get("proband") or proband,
+    for rank, candidate in enumerate(report["candidates"]):
+        drawing = None
+        if rank < TOP_CANDIDATES:
+            drawing = Markup(draw_pedigree(
+                family, proband=candidate["segregation"].get("proband") or proband,
                 genotypes=genotype_labels(candidate),
                 title=f"{candidate.get('gene') or ''} {candidate.get('hgvs_c') or ''} "
-                      f"{candidate['chrom']}:{candidate['pos']}")) if top else None,
-        })
-    proband = next((c["c"]["segregation"].get("proband") for c in cards
-                    if c["c"]["segregation"].get("proband")), None)
+                      f"{candidate['chrom']}:{candidate['pos']}"))
+        cards.append({"c": candidate, "pedigree": drawing,
+                      "sentence": segregation_sentence(candidate, report["pedigree"]),
+                      "links": variant_links(candidate, build)})
     plain = Markup(draw_pedigree(family, proband=proband))
     return _environment().get_template("report.html").render(
         report=report, cards=cards, top=cards[:TOP_CANDIDATES], plain_pedigree=plain,
