@@ -33,6 +33,15 @@ TX: dict[str, DemoTranscript] = {}  # the synthetic transcript of every panel ge
 # hash-based background; everything else is a deterministic pseudo-random base.
 DESIGNED: dict[tuple[str, int], str] = {}
 
+# Written into every synthetic resource (VCF header line, GFF3 directive, FASTA description)
+# so that cmmvar.provenance.synthetic_demo_marker recognises it under any name or path, and
+# every report of a run that uses one says so at its top.
+MARKER = "cmmvar_synthetic_demo"
+
+
+def marker_text(what: str) -> str:
+    return f"synthetic {what} made by scripts/make_test_data.py for the cmmvar demo, not real data"
+
 
 def ref_base(chrom: str, pos: int) -> str:
     """The synthetic reference base at a position (the demo has no real reference)."""
@@ -267,7 +276,7 @@ def write_fasta(out: Path, transcripts: list[DemoTranscript], panel: dict) -> No
             for start, end in windows[chrom]:
                 for pos in range(start, end + 1):
                     seq[pos - 1] = ord(ref_base(chrom, pos))
-            handle.write(f">chr{chrom}\n")
+            handle.write(f">chr{chrom} {MARKER}={marker_text('sequence')}\n")
             for i in range(0, length, 60):
                 handle.write(seq[i:i + 60].decode() + "\n")
     target = out / "reference.fa.gz"
@@ -279,7 +288,8 @@ def write_fasta(out: Path, transcripts: list[DemoTranscript], panel: dict) -> No
 def write_gff3(out: Path, transcripts: list[DemoTranscript]) -> None:
     """Ensembl-style GFF3 (bare chromosome names, as Ensembl writes them)."""
     lines = ["##gff-version 3",
-             "#!genome-build cmmvar synthetic demo on GRCh38 coordinates (not real exons)"]
+             "#!genome-build cmmvar synthetic demo on GRCh38 coordinates (not real exons)",
+             f"#!{MARKER} {marker_text('transcripts')}"]
     for tx in sorted(transcripts, key=lambda t: (_contig_key(t.chrom), t.exons[0][0])):
         stable, version = tx.tx_id.split(".")
         protein = "ENSP9" + stable[5:]  # synthetic protein ID
@@ -621,7 +631,8 @@ def write_gnomad(out: Path, sites: dict[str, Site]) -> None:
             ("AF_grpmax", "A", "Float", "Maximum allele frequency across genetic ancestry groups"),
             ("fafmax_faf95_max", "A", "Float", "Maximum filtering allele frequency (95% CI)"),
             ("nhomalt", "A", "Integer", "Count of homozygous individuals")]
-    lines = ["##fileformat=VCFv4.2", "##source=gnomAD v4.1 layout, synthetic demo records",
+    lines = ["##fileformat=VCFv4.2", f"##{MARKER}={marker_text('gnomAD records')}",
+             "##source=gnomAD v4.1 layout, synthetic demo records",
              '##FILTER=<ID=PASS,Description="All filters passed">']
     lines += [f'##INFO=<ID={i},Number={n},Type={t},Description="{d}">' for i, n, t, d in info]
     lines += [f"##contig=<ID=chr{c},length={n}>" for c, n in CONTIG_LENGTHS["GRCh38"].items()]
@@ -654,7 +665,8 @@ def write_gnomad(out: Path, sites: dict[str, Site]) -> None:
 
 def write_clinvar(out: Path, sites: dict[str, Site]) -> None:
     """ClinVar-style VCF (bare chromosome names, ID = VariationID, as ClinVar writes it)."""
-    lines = ["##fileformat=VCFv4.1", "##fileDate=2026-11-01",
+    lines = ["##fileformat=VCFv4.1", f"##{MARKER}={marker_text('ClinVar records')}",
+             "##fileDate=2026-11-01",
              "##source=ClinVar layout, synthetic demo records", "##reference=GRCh38",
              '##INFO=<ID=ALLELEID,Number=1,Type=Integer,Description="the ClinVar Allele ID">',
              '##INFO=<ID=CLNDN,Number=.,Type=String,Description="ClinVar\'s preferred disease '
