@@ -1,14 +1,18 @@
-"""Genotype calls of a family's members at normalised biallelic records, with quality checks.
+"""Genotype calls of a family's members at normalised biallelic records, with quality and
+ploidy checks. Knows calls and their quality; nothing about likelihoods or reports.
 
-A call failing min_gq or min_dp, a no-call, a half call (./1) and a heterozygous call in a
-male's hemizygous X are MISSING: counted as missing, summed over in likelihoods, never taken
-as non-carriers. Knows calls and their quality; nothing about likelihoods or reports.
+A male has one copy of X outside the pseudo-autosomal regions (PARs); everyone else, and
+every male elsewhere, has two. The PED sex decides, never the call's ploidy. There a male's
+haploid call (0, 1) or diploid homozygous call (0/0, 1/1) is hemizygous. MISSING (counted as
+missing, summed over in likelihoods, never taken as a non-carrier): a call failing min_gq or
+min_dp, a no-call, a half call (./1), a heterozygous call in a male's hemizygous X, a haploid
+call where two alleles are expected, and a call of more than two alleles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cmmvar.errors import VcfError
@@ -24,7 +28,20 @@ PAR = {
 }
 
 CALLED = "called"
-STATUSES = (CALLED, "no_call", "partial_call", "low_gq", "low_dp", "male_het_x", "not_sequenced")
+STATUSES = (CALLED, "no_call", "partial_call", "low_gq", "low_dp", "male_het_x",
+            "haploid_unexpected", "polyploid", "not_sequenced")
+# Plain words for the QC notes on calls read as missing for their ploidy, which a user may
+# not expect from a VCF that other tools read without complaint.
+PLOIDY_NOTES = {
+    "male_het_x": "heterozygous call{s} on X outside the pseudo-autosomal regions in a male, "
+                  "who has one X there",
+    "haploid_unexpected": "haploid call{s} (one allele) where two alleles are expected "
+                          "(a female, a member of unknown sex, an autosome or a "
+                          "pseudo-autosomal region); sex is never inferred from ploidy, so "
+                          "check the PED sex or the caller's ploidy settings",
+    "polyploid": "call{s} of more than two alleles (e.g. 0/1/1), which the models do not "
+                 "describe",
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +59,9 @@ class Variant:
 
 @dataclass(frozen=True)
 class Genotype:
-    """One person's call. `copies` is the number of ALT alleles, None when missing."""
+    """One person's call. `copies` is the number of ALT alleles, None when missing;
+    `hemizygous`: the person has one copy of the locus (a male on X outside the PARs),
+    whether or not the call is missing."""
 
     copies: int | None
     status: str
@@ -88,7 +107,8 @@ def in_hemizygous_x(chrom: str, pos: int, build: str) -> bool:
 
 
 def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
-    """Classify one pysam sample of a biallelic record."""
+    """Classify one pysam sample of a biallelic record; `hemizygous` when the person has one
+    copy of the locus (a male on X outside the PARs)."""
     alleles = tuple(sample.get("GT") or ())
     gt = _gt_text(alleles, sample.phased)
     gq = _scalar(sample, "GQ")
@@ -96,22 +116,41 @@ def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
     dp = _scalar(sample, "DP")
     if dp is None and ad is not None and all(v is not None for v in ad):
         dp = sum(ad)
+
+    def missing(status: str) -> Genotype:
+        return Genotype(None, status, gt, gq, dp, ad, hemizygous)
+
     if not alleles or all(a is None for a in alleles):
-        return Genotype(None, "no_call", gt, gq, dp, ad, hemizygous)
+        return missing("no_call")
+    if len(alleles) > 2:
+        return missing("polyploid")
     if any(a is None for a in alleles):
-        return Genotype(None, "partial_call", gt, gq, dp, ad, hemizygous)
+        return missing("partial_call")
+    if len(alleles) == 1 and not hemizygous:
+        return missing("haploid_unexpected")
     if gq is not None and gq < thresholds.min_gq:
-        return Genotype(None, "low_gq", gt, gq, dp, ad, hemizygous)
+        return missing("low_gq")
     if dp is not None and dp < thresholds.min_dp:
-        return Genotype(None, "low_dp", gt, gq, dp, ad, hemizygous)
+        return missing("low_dp")
     copies = sum(1 for a in alleles if a > 0)
     if hemizygous:
         if len(set(alleles)) > 1:
-            return Genotype(None, "male_het_x", gt, gq, dp, ad, hemizygous)
+            return missing("male_het_x")
         return Genotype(1 if copies else 0, CALLED, gt, gq, dp, ad, hemizygous)
-    if len(alleles) == 1:  # a haploid call outside a male's X: read as homozygous
-        copies *= 2
-    return Genotype(min(copies, 2), CALLED, gt, gq, dp, ad, hemizygous)
+    return Genotype(copies, CALLED, gt, gq, dp, ad, hemizygous)
+
+
+def genotype_qc_notes(genotype_qc: Mapping[str, Mapping[str, int]]) -> list[str]:
+    """One plain-words note per sample and ploidy status with calls read as missing, from
+    per-sample status counts ({sample: {status: n}})."""
+    notes = []
+    for sample, counts in genotype_qc.items():
+        for status, text in PLOIDY_NOTES.items():
+            n = counts.get(status, 0)
+            if n:
+                notes.append(f"{sample}: {n} {text.format(s='' if n == 1 else 's')}; "
+                             f"read as missing")
+    return notes
 
 
 def family_genotypes(vcf_path: str | Path, family: Family, build: str,
@@ -133,10 +172,12 @@ def family_genotypes(vcf_path: str | Path, family: Family, build: str,
             hemi_region = in_hemizygous_x(record.chrom, record.pos, build)
             calls = {}
             for ind in family.individuals:
-                if ind.id not in samples:
-                    calls[ind.id] = NOT_SEQUENCED
-                    continue
+                # every male carries the locus's ploidy, sequenced or not, so that the
+                # segregation layer can tell an X-linked locus from an autosomal one
                 hemizygous = hemi_region and ind.sex is Sex.MALE
+                if ind.id not in samples:
+                    calls[ind.id] = replace(NOT_SEQUENCED, hemizygous=hemizygous)
+                    continue
                 calls[ind.id] = call(record.samples[ind.id], thresholds, hemizygous)
             yield variant, calls
 

@@ -259,20 +259,35 @@ def informative_meioses(family: Family, calls: Mapping[str, Genotype], proband: 
     return round(-(together - alone) / math.log(2))
 
 
-def de_novo_status(family: Family, calls: Mapping[str, Genotype], model: Model,
+def locus_mismatch(family: Family, calls: Mapping[str, Genotype], model: Model) -> str | None:
+    """Why the model cannot weigh this locus, or None. The calls tell where the locus is
+    (genotypes.py marks every male hemizygous on X outside the PARs): an X-linked model
+    needs such a locus, an autosomal one a locus where males have two copies. Without males
+    there is no parent-child link, and both transmissions give the same likelihood."""
+    males = [calls[i.id].hemizygous for i in family.individuals if i.sex is Sex.MALE]
+    if not males or any(males) == model.x_linked:
+        return None
+    if model.x_linked:
+        return (f"the {model.inheritance} model is X-linked, but this record is not on X "
+                f"outside the pseudo-autosomal regions (males have two copies here)")
+    return (f"the {model.inheritance} model is autosomal, but this record is on X outside the "
+            f"pseudo-autosomal regions (males have one copy here); use XLD or XLR")
+
+
+def de_novo_status(family: Family, calls: Mapping[str, Genotype],
                    max_alt_fraction: float) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """(yes|no|unknown, de novo carriers, Mendelian errors that are not de novo).
 
     A carrier is a de novo candidate when the parents who could have passed the allele
-    (both; only the mother for a son's X) are called non-carriers that passed GQ/DP and
-    show an ALT read fraction at most `max_alt_fraction`."""
+    (both; only the mother for a hemizygous son) are called non-carriers that passed GQ/DP
+    and show an ALT read fraction at most `max_alt_fraction`. Where the locus is
+    hemizygous is read from the calls, whatever the gene's model."""
     de_novo, errors, inherited = [], [], False
     for ind in family.individuals:
         child = calls[ind.id]
         if ind.father is None or child.missing:
             continue
-        parents = [ind.mother] if model.x_linked and ind.sex is Sex.MALE else [ind.father,
-                                                                                 ind.mother]
+        parents = [ind.mother] if child.hemizygous else [ind.father, ind.mother]
         pcalls = [calls[p] for p in parents]
         if child.carrier and any(p.carrier for p in pcalls):
             inherited = True
@@ -280,7 +295,7 @@ def de_novo_status(family: Family, calls: Mapping[str, Genotype], model: Model,
         if single_new_allele and all(_confident_noncarrier(p, max_alt_fraction)
                                      for p in pcalls):
             de_novo.append(ind.id)
-        elif _mendelian_error(child, [calls[ind.father], calls[ind.mother]], model, ind.sex):
+        elif _mendelian_error(child, calls[ind.father], calls[ind.mother]):
             errors.append(f"{ind.id} is {child.label} with parents {ind.father} "
                           f"{calls[ind.father].label} and {ind.mother} {calls[ind.mother].label}")
     status = "yes" if de_novo else ("no" if inherited else "unknown")
@@ -296,20 +311,22 @@ def _confident_noncarrier(genotype: Genotype, max_alt_fraction: float) -> bool:
     return True  # no allele depths: GQ and DP thresholds are all there is
 
 
-def _mendelian_error(child: Genotype, parents: list[Genotype], model: Model, sex: Sex) -> bool:
+def _mendelian_error(child: Genotype, father: Genotype, mother: Genotype) -> bool:
     """A child's call that its parents' calls cannot produce (beyond a single new allele)."""
-    father, mother = parents
+    if child.hemizygous:  # a son's only X is his mother's
+        return not mother.missing and child.copies not in _passed(mother)
     if father.missing or mother.missing:
         return False
-    if model.x_linked and sex is Sex.MALE:
-        return False  # a son's X comes from the mother alone: covered by the de novo test
-    if model.x_linked:
-        from_father = {father.copies}
-    else:
-        from_father = {a for a in (0, 1) if a <= father.copies and 1 - a <= 2 - father.copies}
-    from_mother = {a for a in (0, 1) if a <= mother.copies and 1 - a <= 2 - mother.copies}
-    possible = {a + b for a in from_father for b in from_mother}
+    possible = {a + b for a in _passed(father) for b in _passed(mother)}
     return child.copies not in possible
+
+
+def _passed(parent: Genotype) -> set[int]:
+    """ALT copies (0 or 1) a parent's call can pass to a child; a hemizygous father passes
+    his only X to every daughter."""
+    if parent.hemizygous:
+        return {parent.copies}
+    return {a for a in (0, 1) if a <= parent.copies and 1 - a <= 2 - parent.copies}
 
 
 def segregate(family: Family, calls: Mapping[str, Genotype], model: Model,
@@ -317,10 +334,12 @@ def segregate(family: Family, calls: Mapping[str, Genotype], model: Model,
     """Counts, FLB, strengths, meioses and de novo status of one variant in one family."""
     counts = count(family, calls)
     proband, source = choose_proband(family, calls, named_proband)
-    status, children, errors = de_novo_status(family, calls, model,
-                                              settings.max_parent_alt_fraction)
+    status, children, errors = de_novo_status(family, calls, settings.max_parent_alt_fraction)
+    mismatch = locus_mismatch(family, calls, model)
     if proband is None:
         value, log10, reason, meioses = None, None, "no affected carrier to take as proband", None
+    elif mismatch:
+        value, log10, reason, meioses = None, None, mismatch, None
     else:
         persons = people(family)
         result = flb(
