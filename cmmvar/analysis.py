@@ -16,7 +16,7 @@ import pandas as pd
 from cmmvar import __version__
 from cmmvar.annotate import read_annotations
 from cmmvar.errors import PedigreeError
-from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes
+from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes, genotype_qc_notes
 from cmmvar.normalise import normalise
 from cmmvar.panel import Gene
 from cmmvar.pedigree import Family, match_samples, read_family, read_ped
@@ -78,6 +78,8 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             "genotypes": {pid: _call_record(g) for pid, g in calls.items()},
         })
 
+    genotype_qc = {pid: {s: qc[pid].get(s, 0) for s in STATUSES if s != "not_sequenced"}
+                   for pid in match.sequenced}
     return {
         "family_id": family.id,
         "cmmvar_version": __version__,
@@ -98,8 +100,8 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
         "samples": {"sequenced": list(match.sequenced),
                     "not_sequenced": list(match.not_sequenced),
                     "vcf_only": list(match.vcf_only)},
-        "genotype_qc": {pid: {s: qc[pid].get(s, 0) for s in STATUSES if s != "not_sequenced"}
-                        for pid in match.sequenced},
+        "genotype_qc": genotype_qc,
+        "genotype_qc_notes": genotype_qc_notes(genotype_qc),
         "variants": variants,
     }
 
