@@ -98,6 +98,7 @@ def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
         "vcf_samples_not_in_ped": result["samples"]["vcf_only"],
         "thresholds": result["thresholds"],
         "genotype_qc": result["genotype_qc"],
+        "genotype_qc_notes": result["genotype_qc_notes"],
         "mendelian_errors": result["mendelian_errors"],
         "extraction": extract_stats,
         "normalisation": normalise_stats,
