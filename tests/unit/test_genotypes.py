@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cmmvar.genotypes import Thresholds, family_genotypes, in_hemizygous_x
+import pytest
+
+from cmmvar.genotypes import Thresholds, family_genotypes, genotype_qc_notes, in_hemizygous_x
 from cmmvar.pedigree import read_family
 from cmmvar.segregation import Counts, count
 
@@ -88,3 +90,123 @@ def test_pseudoautosomal_region_is_diploid_in_males():
     assert in_hemizygous_x("X", 2_700_000, "GRCh37")             # PAR1 ends at 2,699,520
     assert not in_hemizygous_x("chrX", 155_800_000, "GRCh38")    # PAR2
     assert not in_hemizygous_x("chr18", 100, "GRCh38")
+
+
+# ------------------------------------------------------------------ ploidy
+
+ONE = """##fileformat=VCFv4.2
+##contig=<ID=chr18,length=80373285>
+##contig=<ID=chrX,length=156040895>
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS
+"""
+
+
+def _one_call(tmp_path: Path, chrom: str, pos: int, sex: int, gt: str, gq: int = 99,
+              build: str = "GRCh38"):
+    """The call of one sample of PED sex `sex`, read from a one-record VCF."""
+    (tmp_path / "one.ped").write_text(f"F S 0 0 {sex} 2\n")
+    vcf = tmp_path / "one.vcf"
+    vcf.write_text(ONE + f"{chrom}\t{pos}\t.\tA\tG\t50\tPASS\t.\tGT:GQ\t{gt}:{gq}\n")
+    family = read_family(tmp_path / "one.ped", "F")
+    [(_, calls)] = list(family_genotypes(vcf, family, build, Thresholds(20, 0)))
+    return calls["S"]
+
+
+NON_PAR, PAR1, PAR2 = 8_558_874, 2_000_000, 155_800_000
+
+
+@pytest.mark.parametrize(("chrom", "pos", "sex", "gt", "status", "copies", "label"), [
+    # a male on X outside the PARs has one copy: haploid or diploid homozygous calls
+    ("chrX", NON_PAR, 1, "1", "called", 1, "+"),
+    ("chrX", NON_PAR, 1, "0", "called", 0, "-"),
+    ("chrX", NON_PAR, 1, "1/1", "called", 1, "+"),
+    ("chrX", NON_PAR, 1, "0/0", "called", 0, "-"),
+    ("chrX", NON_PAR, 1, "1|1", "called", 1, "+"),
+    ("chrX", NON_PAR, 1, "0/1", "male_het_x", None, "?"),
+    ("chrX", NON_PAR, 1, ".", "no_call", None, "?"),
+    # two alleles expected: a haploid call is missing (sex is never inferred from ploidy)
+    ("chrX", NON_PAR, 2, "1", "haploid_unexpected", None, "?"),  # female
+    ("chrX", NON_PAR, 0, "1", "haploid_unexpected", None, "?"),  # sex unknown: was +/+
+    ("chrX", NON_PAR, 0, "0", "haploid_unexpected", None, "?"),  # sex unknown: was -/-
+    ("chrX", PAR1, 1, "1", "haploid_unexpected", None, "?"),     # male in PAR1
+    ("chrX", PAR2, 1, "0", "haploid_unexpected", None, "?"),     # male in PAR2
+    ("chr18", 100, 1, "1", "haploid_unexpected", None, "?"),     # autosome
+    ("chr18", 100, 2, ".", "no_call", None, "?"),                # a haploid no-call is a no-call
+    # diploid where two copies are expected
+    ("chrX", PAR1, 1, "1/1", "called", 2, "+/+"),
+    ("chrX", PAR2, 1, "0/1", "called", 1, "+/-"),
+    ("chrX", NON_PAR, 0, "1/1", "called", 2, "+/+"),
+    ("chrX", NON_PAR, 2, "0/1", "called", 1, "+/-"),
+    # more than two alleles: missing, whoever and wherever
+    ("chr18", 100, 2, "0/1/1", "polyploid", None, "?"),
+    ("chr18", 100, 1, "0/0/0", "polyploid", None, "?"),
+    ("chrX", NON_PAR, 1, "1/1/1", "polyploid", None, "?"),
+    ("chrX", NON_PAR, 2, "0/./1", "polyploid", None, "?"),
+])
+def test_ploidy_rules(tmp_path, chrom, pos, sex, gt, status, copies, label):
+    genotype = _one_call(tmp_path, chrom, pos, sex, gt)
+    assert (genotype.status, genotype.copies, genotype.label, genotype.gt) == (
+        status, copies, label, gt)
+    assert genotype.missing is (copies is None)
+    assert genotype.hemizygous is (chrom == "chrX" and pos == NON_PAR and sex == 1)
+
+
+def test_quality_is_checked_on_haploid_calls_too(tmp_path):
+    genotype = _one_call(tmp_path, "chrX", NON_PAR, 1, "1", gq=5)
+    assert (genotype.status, genotype.missing, genotype.hemizygous) == ("low_gq", True, True)
+    # the ploidy problem is the one reported when a call has both
+    assert _one_call(tmp_path, "chr18", 100, 2, "1", gq=5).status == "haploid_unexpected"
+
+
+def test_unsequenced_males_carry_the_ploidy_of_the_locus(tmp_path):
+    ped = tmp_path / "fam.ped"
+    ped.write_text("F S 0 0 2 2\nF M 0 0 1 1\nF D 0 0 2 1\n")
+    vcf = tmp_path / "calls.vcf"
+    vcf.write_text(ONE + f"chrX\t{NON_PAR}\t.\tA\tG\t50\tPASS\t.\tGT:GQ\t0/1:99\n"
+                         f"chrX\t{PAR1}\t.\tA\tG\t50\tPASS\t.\tGT:GQ\t0/1:99\n")
+    family = read_family(ped, "F")
+    [(_, non_par), (_, par)] = list(family_genotypes(vcf, family, "GRCh38", Thresholds()))
+    assert non_par["M"].status == "not_sequenced" and non_par["M"].hemizygous
+    assert not non_par["D"].hemizygous
+    assert par["M"].status == "not_sequenced" and not par["M"].hemizygous
+
+
+# GRC assembly reports: GRCh38 PAR1 chrX:10,001-2,781,479, PAR2 155,701,383-156,030,895;
+# GRCh37 PAR1 60,001-2,699,520, PAR2 154,931,044-155,260,560.
+GRC_PARS = {"GRCh38": ((10_001, 2_781_479), (155_701_383, 156_030_895)),
+            "GRCh37": ((60_001, 2_699_520), (154_931_044, 155_260_560))}
+EDGES = [(build, pos, inside)
+         for build, pars in GRC_PARS.items() for lo, hi in pars
+         for pos, inside in ((lo - 1, False), (lo, True), (lo + 1, True),
+                             (hi - 1, True), (hi, True), (hi + 1, False))]
+
+
+@pytest.mark.parametrize(("build", "pos", "in_par"), EDGES)
+def test_pseudoautosomal_boundaries(tmp_path, build, pos, in_par):
+    assert in_hemizygous_x("chrX", pos, build) is not in_par
+    assert in_hemizygous_x("X", pos, build) is not in_par
+    # the same edge through a VCF: a male's haploid call is hemizygous outside, missing inside
+    genotype = _one_call(tmp_path, "chrX", pos, 1, "1", build=build)
+    assert genotype.status == ("haploid_unexpected" if in_par else "called")
+    assert genotype.hemizygous is not in_par
+
+
+def test_qc_notes_say_in_plain_words_why_calls_were_missing():
+    notes = genotype_qc_notes({
+        "A": {"called": 10, "haploid_unexpected": 1, "polyploid": 0, "male_het_x": 0},
+        "B": {"called": 3, "haploid_unexpected": 2, "polyploid": 1, "male_het_x": 4},
+        "C": {"called": 5, "low_gq": 2}})
+    assert notes == [
+        "A: 1 haploid call (one allele) where two alleles are expected (a female, a member of "
+        "unknown sex, an autosome or a pseudo-autosomal region); sex is never inferred from "
+        "ploidy, so check the PED sex or the caller's ploidy settings; read as missing",
+        "B: 4 heterozygous calls on X outside the pseudo-autosomal regions in a male, who has "
+        "one X there; read as missing",
+        "B: 2 haploid calls (one allele) where two alleles are expected (a female, a member of "
+        "unknown sex, an autosome or a pseudo-autosomal region); sex is never inferred from "
+        "ploidy, so check the PED sex or the caller's ploidy settings; read as missing",
+        "B: 1 call of more than two alleles (e.g. 0/1/1), which the models do not describe; "
+        "read as missing",
+    ]

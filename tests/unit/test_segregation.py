@@ -288,3 +288,73 @@ def test_recessive_affected_sibling_counts_two_meioses(tmp_path):
     assert informative_meioses(family, calls, "a", Model("AR", 0.9, 0.01)) == 2
     calls["b"] = called(1)  # an affected heterozygote: not the causal genotype
     assert informative_meioses(family, calls, "a", Model("AR", 0.9, 0.01)) is None
+
+
+# ------------------------------------------------------------------ ploidy and the model
+
+XTRIO = "X f 0 0 1 1\nX m 0 0 2 1\nX s f m 1 2\nX d f m 2 1\n"
+
+
+def test_x_linked_model_on_a_diploid_locus_leaves_the_flb_undefined(tmp_path):
+    # an autosome or a PAR: the males' calls are diploid (not hemizygous); the XLR model
+    # would need a male's ALT count to be 0 or 1, and used to raise "genotype 2 impossible"
+    family = family_from(tmp_path, XTRIO)
+    calls = {"f": called(0), "m": called(1), "s": called(2), "d": called(1)}
+    result = segregate(family, calls, Model("XLR", 0.9, 0.01), Settings())
+    assert (result.flb, result.log10_flb, result.meioses, result.pp1, result.bs4) == (
+        None, None, None, "none", "none")
+    assert result.flb_reason == ("the XLR model is X-linked, but this record is not on X "
+                                 "outside the pseudo-autosomal regions (males have two "
+                                 "copies here)")
+    assert result.counts.affected_carriers == 1 and result.counts.affected_homozygous == 1
+
+
+def test_autosomal_model_on_a_hemizygous_locus_leaves_the_flb_undefined(tmp_path):
+    family = family_from(tmp_path, XTRIO)
+    hemi = {"f": called(0, hemizygous=True), "m": called(1), "s": called(1, hemizygous=True),
+            "d": called(0)}
+    result = segregate(family, hemi, Model("AD", 0.9, 0.01), Settings())
+    assert result.flb is None and result.meioses is None
+    assert result.flb_reason == ("the AD model is autosomal, but this record is on X outside "
+                                 "the pseudo-autosomal regions (males have one copy here); "
+                                 "use XLD or XLR")
+    # a father who is not sequenced still says where the locus is
+    hemi["f"] = Genotype(None, "not_sequenced", hemizygous=True)
+    assert segregate(family, hemi, Model("AR", 0.9, 0.01), Settings()).flb is None
+    assert segregate(family, hemi, Model("XLR", 0.9, 0.01), Settings()).flb is not None
+
+
+def test_a_family_without_males_is_weighed_under_either_model(tmp_path):
+    # no male, so no parent-child link: both transmissions give the same likelihood
+    family = family_from(tmp_path, "W a 0 0 2 2\nW b 0 0 2 1\n")
+    calls = {"a": called(1), "b": called(0)}
+    for inheritance in ("AD", "XLD"):
+        result = segregate(family, calls, Model(inheritance, 0.9, 0.01), Settings())
+        assert result.flb_reason is None and result.flb is not None
+
+
+@pytest.mark.parametrize(("father", "mother", "son", "daughter", "errors"), [
+    # a son's only X is his mother's, whatever his father carries
+    (called(1, hemizygous=True), called(2), called(0, hemizygous=True), called(2),
+     ("s is - with parents f + and m +/+",)),
+    (MISSING, called(2), called(0, hemizygous=True), called(1),
+     ("s is - with parents f ? and m +/+",)),
+    (called(1, hemizygous=True), called(1), called(0, hemizygous=True), called(1), ()),
+    # a daughter has her father's only X
+    (called(1, hemizygous=True), called(0, (30, 0)), called(0, hemizygous=True), called(0),
+     ("d is -/- with parents f + and m -/-",)),
+    (called(0, hemizygous=True), called(1), called(1, hemizygous=True), called(2),
+     ("d is +/+ with parents f - and m +/-",)),
+    (called(1, hemizygous=True), called(1), called(1, hemizygous=True), called(2), ()),
+])
+def test_mendelian_errors_on_x(tmp_path, father, mother, son, daughter, errors):
+    family = family_from(tmp_path, XTRIO)
+    calls = {"f": father, "m": mother, "s": son, "d": daughter}
+    assert de_novo_status(family, calls, 0.05)[2] == errors
+
+
+def test_hemizygous_son_is_de_novo_without_his_father(tmp_path):
+    family = family_from(tmp_path, XTRIO)
+    calls = {"f": MISSING, "m": called(0, (30, 0)), "s": called(1, hemizygous=True),
+             "d": called(0)}
+    assert de_novo_status(family, calls, 0.05) == ("yes", ("s",), ())
