@@ -43,9 +43,12 @@ def ped_error(path) -> str:
 @pytest.mark.parametrize("text", [
     TRIO.replace(" ", "\t"),
     TRIO,
-    "F1\tdad 0\t0 1  1\nF1  mum\t\t0 0\t2 1\nF1 kid\tdad mum\t1\t 2\n",
-], ids=["tabs", "spaces", "mixed"])
-def test_six_columns_separated_by_tabs_spaces_or_both_give_the_same_family(tmp_path, text):
+    "F1   dad 0  0 1  1\n  F1  mum 0 0 2 1  \nF1 kid dad mum 1 2\t\n",
+    "F1\t dad\t0 \t0\t1\t1\nF1\tmum\t0\t0\t2\t1 \n F1\tkid\tdad\tmum\t1\t2\n",
+], ids=["tabs", "spaces", "runs-of-spaces", "tabs-with-spaces-around-fields"])
+def test_six_columns_separated_by_tabs_or_spaces_give_the_same_family(tmp_path, text):
+    """Runs of spaces are one separator; spaces around a tab-separated field are not part of
+    it; a tab or space at either end of a line is not a separator."""
     family = read_family(write(tmp_path, text), "F1")
     assert family.ids == ("dad", "mum", "kid")
     kid = family["kid"]
@@ -55,15 +58,25 @@ def test_six_columns_separated_by_tabs_spaces_or_both_give_the_same_family(tmp_p
     assert family.warnings == ()
 
 
+def test_a_line_mixing_tabs_and_spaces_between_columns_is_an_error(tmp_path):
+    """A file with a tab between columns is tab-separated (empty fields are possible only
+    there), so spaces between columns on another line cannot be read safely."""
+    message = ped_error(write(tmp_path, "F1\tdad\t0\t0\t1\t1\nF1  mum\t\t0\t2\t1\n"))
+    assert message == (f"{tmp_path / 'fam.ped'}, line 2: column 1 ('F1  mum') holds a space, "
+                       f"but the file is tab-separated (line 1 has a tab between columns) "
+                       f"(separate every column by one tab, or every column by spaces)")
+
+
 @pytest.mark.parametrize("header", [
     "#family_id individual_id father mother sex phenotype",
     "FID IID PAT MAT SEX PHENOTYPE",
     "FID\tIID\tPAT\tMAT\tSEX\tPHENOTYPE",
-    "family_id individual father mother sex phenotype liability",
+    "# FID\tIID\tPAT\tMAT\tSEX\tPHENOTYPE",
 ])
 def test_optional_header_line_is_skipped_and_line_numbers_stay_those_of_the_file(
         tmp_path, header):
-    family = read_family(write(tmp_path, header + "\n" + TRIO), "F1")
+    trio = TRIO.replace(" ", "\t") if "\t" in header else TRIO
+    family = read_family(write(tmp_path, header + "\n" + trio), "F1")
     assert family.ids == ("dad", "mum", "kid")
     assert family["dad"].line == 2
     assert family["kid"].line == 4
@@ -96,13 +109,15 @@ def test_byte_order_mark_from_a_spreadsheet_is_not_part_of_the_family_id(tmp_pat
     assert read_family(path, "F1").ids == ("dad", "mum", "kid")
 
 
-def test_file_that_is_not_utf8_text_is_an_error_naming_it(tmp_path):
+def test_file_that_is_not_utf8_text_is_an_error_naming_it_and_the_line(tmp_path):
     path = tmp_path / "fam.ped"
-    path.write_bytes("F1 Jos\u00e9 0 0 1 2\n".encode("latin-1"))
-    assert ped_error(path).startswith(f"{path}: cannot read PED file: ")
+    path.write_bytes(b"\xef\xbb\xbf" + "F1 Ana 0 0 2 1\r\nF1 Jos\u00e9 0 0 1 2\r\n".encode("latin-1"))
+    assert ped_error(path) == (
+        f"{path}, line 2: the PED file is not UTF-8 text (byte 0xe9) (save it as UTF-8; "
+        f"individual IDs must equal the VCF sample names)")
 
 
-def test_seventh_column_is_the_liability_class(tmp_path):
+def test_seventh_column_of_a_file_without_header_is_the_liability_class(tmp_path):
     text = "F1 dad 0 0 1 1 adult\nF1 mum 0 0 2 1\nF1 kid dad mum 1 0 child\n"
     family = read_family(write(tmp_path, text), "F1")
     assert family["dad"].liability_class == "adult"
