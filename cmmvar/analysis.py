@@ -19,7 +19,7 @@ from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes, genotype_qc_notes
 from cmmvar.normalise import normalise
 from cmmvar.panel import Gene
-from cmmvar.pedigree import Family, match_samples, read_family, read_ped
+from cmmvar.pedigree import Family, PedColumns, match_samples, read_family, read_ped
 from cmmvar.segregation import (
     Model,
     Settings,
@@ -39,10 +39,11 @@ def gene_model(gene: Gene, liability_classes: dict) -> Model:
 def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
             build: str, thresholds: Thresholds, settings: Settings,
-            liability_classes: dict | None = None, proband: str | None = None) -> dict:
+            liability_classes: dict | None = None, proband: str | None = None,
+            ped_columns: PedColumns | None = None) -> dict:
     """The family result: pedigree, sample match, QC and every variant a member carries,
     with its segregation (counts, FLB, strengths, meioses, de novo)."""
-    family = read_family(ped_path, family_id)
+    family = read_family(ped_path, family_id, ped_columns)
     if proband and proband not in family:
         raise PedigreeError(f"the proband {proband!r} named in the families sheet is not a "
                             f"member of family {family_id!r}", path=ped_path,
@@ -115,11 +116,12 @@ SEGREGATE_COLUMNS = (
 )
 
 
-def pick_family(ped_path: str | Path, family_id: str | None) -> Family:
+def pick_family(ped_path: str | Path, family_id: str | None,
+                columns: PedColumns | None = None) -> Family:
     """The family of a PED file: the one named, or the only one."""
     if family_id:
-        return read_family(ped_path, family_id)
-    families = read_ped(ped_path)
+        return read_family(ped_path, family_id, columns)
+    families = read_ped(ped_path, columns)
     if len(families) > 1:
         raise PedigreeError(f"the PED file holds {len(families)} families "
                             f"({', '.join(sorted(families))})", path=ped_path,
@@ -153,7 +155,8 @@ def segregate_vcf(vcf_path: str | Path, family: Family, model: Model, settings: 
 def _pedigree_record(family: Family, sequenced: set[str]) -> list[dict]:
     return [{"id": ind.id, "father": ind.father, "mother": ind.mother,
              "sex": ind.sex.name.lower(), "phenotype": ind.phenotype.value,
-             "liability_class": ind.liability_class, "added_by_cmmvar": ind.added,
+             "liability_class": ind.liability_class, "age": ind.age,
+             "deceased": ind.deceased, "added_by_cmmvar": ind.added,
              "sequenced": ind.id in sequenced}
             for ind in family.individuals]
 

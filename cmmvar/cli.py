@@ -28,7 +28,7 @@ def _segregate(args: argparse.Namespace) -> None:
     from cmmvar.genotypes import Thresholds
     from cmmvar.segregation import Model, Settings
 
-    family = pick_family(args.ped, args.family)
+    family = pick_family(args.ped, args.family, args.ped_columns)
     model = Model(args.inheritance, args.penetrance, args.phenocopy)
     settings = Settings(allele_frequency=args.allele_frequency,
                         parentage_confirmed=args.parentage_confirmed)
@@ -70,6 +70,24 @@ def _annotate(args: argparse.Namespace) -> None:
         annotate(normalised, genes, args.padding, sources, args.out)
 
 
+def _ped_columns(text: str):
+    """`liability_class=class,age=9`: a header name, or a position when all digits."""
+    from cmmvar.errors import ConfigError
+    from cmmvar.pedigree import PedColumns
+
+    mapping = {}
+    for item in text.split(","):
+        key, sep, where = (part.strip() for part in item.partition("="))
+        if not sep or not where:
+            raise argparse.ArgumentTypeError(f"{item.strip()!r} is not KEY=COLUMN")
+        mapping[key] = int(where) if where.isascii() and where.isdigit() else where
+    try:
+        return PedColumns.from_config(mapping)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("ped_columns", "--ped-columns")) \
+            from None
+
+
 def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
@@ -103,7 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "the full-likelihood Bayes factor (Thompson et al. 2003), PP1/BS4 "
                     "strength (Tavtigian et al. 2018), informative meioses and de novo status.")
     seg.add_argument("--vcf", required=True, help="VCF, VCF.gz or BCF with the family's samples")
-    seg.add_argument("--ped", required=True, help="PED file (6 columns, optional 7th)")
+    seg.add_argument("--ped", required=True,
+                     help="PED file: 6 columns separated by tabs or by spaces, an optional "
+                          "header line; without header or --ped-columns a 7th column is the "
+                          "liability class")
+    seg.add_argument("--ped-columns", type=_ped_columns, metavar="KEY=COLUMN[,...]",
+                     help="PED columns read as liability_class, age and deceased, each by "
+                          "its header name or 1-based position (7 or more), e.g. "
+                          "liability_class=class,age=9; other extra columns are ignored")
     seg.add_argument("--out", required=True, help="output TSV")
     seg.add_argument("--family", help="family ID, when the PED holds several")
     seg.add_argument("--inheritance", required=True, choices=("AD", "AR", "XLD", "XLR"))

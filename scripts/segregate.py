@@ -4,6 +4,7 @@ from cmmvar.analysis import analyse
 from cmmvar.atomic import write_json
 from cmmvar.genotypes import Thresholds
 from cmmvar.panel import load_panel
+from cmmvar.pedigree import PedColumns
 from cmmvar.scripting import log, run_logged
 from cmmvar.segregation import settings_from_config
 
@@ -15,7 +16,8 @@ def main(sm) -> None:
     result = analyse(sm.wildcards.family, sm.input.ped, sm.params.input_vcf, sm.input.vcf,
                      sm.input.annotations, genes, sm.params.build,
                      Thresholds(sm.params.min_gq, sm.params.min_dp), settings,
-                     section.get("liability_classes", {}), sm.params.proband or None)
+                     section.get("liability_classes", {}), sm.params.proband or None,
+                     PedColumns.from_config(sm.params.ped_columns))
     for warning in result["pedigree_warnings"]:
         log.warning(warning)
     for error in result["mendelian_errors"]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
+import pandas as pd
 import pytest
 
+from cmmvar.analysis import _pedigree_record
+from cmmvar.cli import build_parser, main
 from cmmvar.errors import ConfigError, PedigreeError
 from cmmvar.pedigree import PedColumns, Phenotype, Sex, match_samples, read_family, read_ped
 
@@ -388,3 +394,71 @@ def test_ped_columns_from_config():
     assert PedColumns.from_config(None) == PedColumns()
     assert PedColumns.from_config({"age": "age_years", "deceased": 9, "liability_class": None}
                                   ) == PedColumns(age="age_years", deceased=9)
+
+
+# --- the mapping reaches the family result and `cmmvar segregate` ---------------------------
+
+def test_age_and_deceased_are_in_the_family_results_pedigree_record(tmp_path):
+    family = read_family(ped(tmp_path, MAPPED), "F1",
+                         PedColumns(liability_class="class", age="age_years", deceased=10))
+    record = _pedigree_record(family, {"kid"})
+    assert [(p["id"], p["liability_class"], p["age"], p["deceased"], p["sequenced"])
+            for p in record] == [("dad", "adult", 61.0, True, False),
+                                 ("mum", None, 58.5, False, False),
+                                 ("kid", "child", 7.0, None, True)]
+
+
+CALLS = ("##fileformat=VCFv4.2\n##contig=<ID=7,length=159345973>\n"
+         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tdad\tmum\tkid\n"
+         "7\t500\t.\tC\tT\t60\tPASS\t.\tGT\t0/1\t0/0\t0/1\n")
+
+
+def segregate(tmp_path, *extra: str) -> tuple[int, str]:
+    (tmp_path / "calls.vcf").write_text(CALLS)
+    argv = ["segregate", "--vcf", str(tmp_path / "calls.vcf"), "--ped", str(tmp_path / "f.ped"),
+            "--out", str(tmp_path / "out.tsv"), "--inheritance", "AD", "--penetrance", "0.9",
+            "--phenocopy", "0.01", "--allele-frequency", "1e-4", "--min-gq", "0",
+            "--min-dp", "0", *extra]
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        try:
+            code = main(argv)
+        except SystemExit as stop:  # argparse
+            code = stop.code
+    return code, errors.getvalue()
+
+
+def test_segregate_command_ignores_an_unmapped_project_column(tmp_path):
+    """Before: 'dad has liability class 'CMM-2024', which is not defined'."""
+    ped(tmp_path, PEDDY_HEADER + "\tProject\n" + "".join(
+        f"F1\t{row}\tCMM-2024\n" for row in ("dad\t0\t0\t1\t2", "mum\t0\t0\t2\t1",
+                                            "kid\tdad\tmum\t1\t2")))
+    code, errors = segregate(tmp_path)
+    assert code == 0, errors
+    table = pd.read_csv(tmp_path / "out.tsv", sep="\t")
+    assert (table.affected_carriers[0], table.unaffected_noncarriers[0]) == (2, 1)
+    assert "PED column 7 (Project) ignored" in errors
+    # mapped, the column is read as a liability class, which this command cannot define
+    code, errors = segregate(tmp_path, "--ped-columns", "liability_class=Project")
+    assert code == 1
+    assert "line 2: dad has liability class 'CMM-2024', which is not defined" in errors
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("age", "argument --ped-columns: 'age' is not KEY=COLUMN"),
+    ("age=5", "argument --ped-columns: --ped-columns.age is 5 (give the column's name"),
+    ("sex=9", "argument --ped-columns: --ped-columns has no key 'sex'"),
+])
+def test_segregate_command_refuses_a_bad_ped_columns_value(tmp_path, value, message):
+    ped(tmp_path, "F1 dad 0 0 1 2\n")
+    code, errors = segregate(tmp_path, "--ped-columns", value)
+    assert code == 2 and message in errors
+
+
+def test_ped_columns_option_reads_positions_and_names():
+    args = build_parser().parse_args(
+        ["segregate", "--vcf", "v", "--ped", "p", "--out", "o", "--inheritance", "AD",
+         "--penetrance", "1", "--phenocopy", "0", "--allele-frequency", "0.1",
+         "--ped-columns", "liability_class=class, age = 9,deceased=dead 1"])
+    assert args.ped_columns == PedColumns(liability_class="class", age=9, deceased="dead 1")

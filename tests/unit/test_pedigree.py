@@ -111,7 +111,8 @@ def test_byte_order_mark_from_a_spreadsheet_is_not_part_of_the_family_id(tmp_pat
 
 def test_file_that_is_not_utf8_text_is_an_error_naming_it_and_the_line(tmp_path):
     path = tmp_path / "fam.ped"
-    path.write_bytes(b"\xef\xbb\xbf" + "F1 Ana 0 0 2 1\r\nF1 Jos\u00e9 0 0 1 2\r\n".encode("latin-1"))
+    text = "F1 Ana 0 0 2 1\r\nF1 Jos\u00e9 0 0 1 2\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("latin-1"))
     assert ped_error(path) == (
         f"{path}, line 2: the PED file is not UTF-8 text (byte 0xe9) (save it as UTF-8; "
         f"individual IDs must equal the VCF sample names)")

@@ -18,6 +18,7 @@ rule segregate:
         min_gq=config["filters"]["min_gq"],
         min_dp=config["filters"]["min_dp"],
         segregation=config["segregation"],
+        ped_columns=config["ped_columns"],
         proband=family_proband,
         parentage_confirmed=family_parentage_confirmed,
     script:
