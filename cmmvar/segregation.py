@@ -184,8 +184,8 @@ def check_liability_classes(family: Family, model: Model) -> None:
             raise PedigreeError(
                 f"{ind.id} has liability class {ind.liability_class!r}, which is not defined",
                 path=family.path, line=ind.line,
-                hint="define it under segregation.liability_classes in the config, or drop "
-                     "the 7th PED column")
+                hint="define it under segregation.liability_classes in the config, or "
+                     "empty the PED's liability class column (see ped_columns)")
 
 
 def people(family: Family) -> tuple[Person, ...]:
