@@ -27,9 +27,9 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
-## run the workflow on the embedded demo (config/config.yaml -> test_data/), outputs in results/
+## run the workflow on the embedded demo (config/demo.yaml -> test_data/), outputs in results/
 run: $(VENV)/.installed
-	$(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
+	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml $(SNAKEMAKE_ARGS)
 
 ## run the test suite
 test: $(VENV)/.installed system-deps
@@ -42,7 +42,7 @@ test-browser: $(VENV)/.installed browser-deps
 ## lint the library and the workflow
 lint: $(VENV)/.installed
 	$(BIN)/ruff check cmmvar scripts tests
-	$(BIN)/snakemake --lint
+	$(BIN)/snakemake --lint --configfile config/demo.yaml
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
 ## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)

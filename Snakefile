@@ -3,6 +3,8 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
+# The template (file keys empty) under the --configfile a run must give; the demo is
+# config/demo.yaml (`make run`). Checked in workflow/rules/common.smk.
 configfile: "config/config.yaml"
 
 

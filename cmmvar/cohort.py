@@ -15,6 +15,7 @@ import pysam
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json
+from cmmvar.config import not_checked
 from cmmvar.provenance import file_record, resource_record
 from cmmvar.segregation import Settings, meioses_label, strength
 
@@ -103,7 +104,9 @@ def _package_version(name: str) -> str:
 
 
 def write_run_info(config: dict, files: dict[str, list[str]], out_path: str | Path) -> dict:
-    """Versions, configuration and every input file with its size, date and SHA-256."""
+    """Versions, configuration and every input file with its size, date and SHA-256; the
+    annotation files that are the demo's synthetic ones, and the resources set to `none`."""
+    resources = [resource_record(p) for p in files.get("annotation", [])]
     info = {
         "cmmvar_version": __version__,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -112,10 +115,13 @@ def write_run_info(config: dict, files: dict[str, list[str]], out_path: str | Pa
         "tools": {name: _package_version(name)
                   for name in ("snakemake", "pysam", "pandas", "jinja2")},
         "htslib": pysam.version.__htslib_version__,
+        "synthetic_demo_resources": [{"path": r["path"], "marker": r["synthetic_demo"]}
+                                     for r in resources if r.get("synthetic_demo")],
+        "not_checked": not_checked(config.get("annotation") or {}),
         "config": config,
         # annotation resources also carry their build-manifest entry (source, release, date)
-        "files": {kind: [resource_record(p) if kind == "annotation" else file_record(p)
-                         for p in paths] for kind, paths in files.items()},
+        "files": {kind: resources if kind == "annotation" else
+                  [file_record(p) for p in paths] for kind, paths in files.items()},
     }
     write_json(out_path, info)
     return info

@@ -14,6 +14,7 @@ import pandas as pd
 
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
+from cmmvar.config import not_checked
 from cmmvar.prioritise import prioritise
 from cmmvar.report_html import render_family
 from cmmvar.segregation import table_fields
@@ -105,12 +106,25 @@ def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
     }
 
 
+def synthetic_demo_resources(annotation: dict) -> list[dict]:
+    """The annotation files of a run that carry the synthetic-demo marker (cmmvar.provenance):
+    {resource, path, marker}."""
+    return [{"resource": f"annotation.{key}", "path": record["path"],
+             "marker": record["synthetic_demo"]}
+            for key, record in (annotation.get("files") or {}).items()
+            if record.get("synthetic_demo")]
+
+
 def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dict,
                          annotation: dict, settings: dict, out_dir: str | Path) -> None:
     """Write the four per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
     rows, filtered, ordered = candidate_rows(result, settings.get("filters", {}))
-    qc = qc_record(result, extract_stats, normalise_stats)
+    # What the top of every report says first: synthetic demo files used, resources skipped.
+    synthetic = synthetic_demo_resources(annotation)
+    unchecked = not_checked(settings.get("annotation") or {})
+    qc = {"synthetic_demo_resources": synthetic, "not_checked": unchecked,
+          **qc_record(result, extract_stats, normalise_stats)}
     qc["prioritisation_filters"] = dict(Counter(
         reason.split(":")[0] for row in filtered for reason in row["filters"]))
     table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
@@ -126,6 +140,8 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
 
     report = {
         "family_id": result["family_id"],
+        "synthetic_demo_resources": synthetic,
+        "not_checked": unchecked,
         "cmmvar_version": __version__,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "genome_build": result["genome_build"],

@@ -97,10 +97,11 @@ def vcf_keys(vcf_paths) -> dict[str, str]:
     return keys
 
 
-def validate(data, schema: str | Path, source: str | Path) -> None:
+def validate(data, schema: str | Path, source) -> None:
     """Validate the config (a dict) or a sheet (a DataFrame, row by row) through
     snakemake.utils.validate, which also fills schema defaults; on failure raise a
-    ConfigError naming the key or row and column instead of the schema dump."""
+    ConfigError naming the key or row and column instead of the schema dump. `source` names
+    the file, or is a function of the key's path that names the file setting that key."""
     import jsonschema
     import yaml
     from snakemake.exceptions import WorkflowError
@@ -118,6 +119,8 @@ def validate(data, schema: str | Path, source: str | Path) -> None:
                 continue
             key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
             where = f"row {number + 1}, column" if isinstance(data, pd.DataFrame) else "key"
-            raise ConfigError(f"{where} {key}: {error.message}", path=source,
+            raise ConfigError(f"{where} {key}: {error.message}",
+                              path=source(tuple(error.absolute_path)) if callable(source)
+                              else source,
                               hint="see config/README.md for the allowed values") from None
         raise

@@ -83,21 +83,21 @@ def test_malformed_ped_line(project):
 
 
 def test_config_key_of_the_wrong_type(project):
-    edit(project / "config/config.yaml", "min_gq: 20", "min_gq: twenty")
+    edit(project / "config/demo.yaml", "min_gq: 20", "min_gq: twenty")
     output = failing_run(project)
-    assert ("config/config.yaml: key filters.min_gq: 'twenty' is not of type 'integer'"
+    assert ("config/demo.yaml: key filters.min_gq: 'twenty' is not of type 'integer'"
             in output)
 
 
 def test_misspelt_config_key(project):
-    edit(project / "config/config.yaml", "  min_dp: 8", "  min_depth: 8")
+    edit(project / "config/demo.yaml", "  min_dp: 8", "  min_depth: 8")
     output = failing_run(project)
-    assert "config/config.yaml: key filters: Additional properties are not allowed " \
+    assert "config/demo.yaml: key filters: Additional properties are not allowed " \
            "('min_depth' was unexpected)" in output
 
 
 def test_build_mismatch(project):
-    edit(project / "config/config.yaml", "genome_build: GRCh38", "genome_build: GRCh37")
+    edit(project / "config/demo.yaml", "genome_build: GRCh38", "genome_build: GRCh37")
     output = failing_run(project)
     assert re.search(r"cmmvar: error: test_data/vcf/\w+\.(vcf\.gz|bcf|vcf): the file is on "
                      r"GRCh38, not on the configured GRCh37: chr?\w+ has length", output)
@@ -195,7 +195,7 @@ def test_corrupt_tabix_index_of_clinvar(project):
 
 
 def test_reference_fasta_path_that_does_not_exist(project):
-    edit(project / "config/config.yaml", "reference_fasta: test_data/resources/reference.fa.gz",
+    edit(project / "config/demo.yaml", "reference_fasta: test_data/resources/reference.fa.gz",
          "reference_fasta: test_data/resources/gone.fa.gz")
     output = failing_run(project)
     assert "test_data/resources/gone.fa.gz" in output

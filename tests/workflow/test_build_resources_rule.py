@@ -31,7 +31,7 @@ def test_build_resources_rule(site, tmp_path):  # noqa: F811
     (tmp_path / "project").mkdir()
     project = copy_project(tmp_path / "project")
     two_gene_panel(project / "config/panels/cmm.tsv")
-    config = project / "config/config.yaml"
+    config = project / "config/demo.yaml"
     config.write_text(config.read_text() + "resource_sources:\n" + "".join(
         f"  {key}: {url}\n" for key, url in base_urls(httpd).items()))
     run = snakemake(project, "build_resources")

@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 COPIED = ("Snakefile", "workflow", "scripts", "config", "test_data")
+DEMO_CONFIG = "config/demo.yaml"  # what `make run` runs
 COUNT_COLUMNS = ["affected_carriers", "affected_noncarriers", "affected_missing",
                  "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
                  "unknown_carriers", "unknown_noncarriers", "unknown_missing",
@@ -36,14 +37,19 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([SNAKEMAKE, "--cores", "2", *args], cwd=workdir,
+def snakemake(workdir: Path, *args: str,
+              configfile: str | None = DEMO_CONFIG) -> subprocess.CompletedProcess:
+    """Snakemake in `workdir` with `configfile` (the demo's unless told; None: no
+    --configfile at all)."""
+    config = ["--configfile", configfile] if configfile else []
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *config, *args], cwd=workdir,
                           capture_output=True, text=True, timeout=600)
 
 
-def run_ok(workdir: Path) -> Path:
-    """Run the workflow in `workdir`, which must succeed; its results folder."""
-    run = snakemake(workdir)
+def run_ok(workdir: Path, configfile: str = DEMO_CONFIG) -> Path:
+    """Run the workflow in `workdir` (the demo unless told), which must succeed; its results
+    folder."""
+    run = snakemake(workdir, configfile=configfile)
     assert run.returncode == 0, run.stderr[-3000:]
     return workdir / "results"
 

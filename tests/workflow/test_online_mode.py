@@ -19,7 +19,7 @@ def online_project(target: Path, url: str) -> Path:
     """The demo with online annotation instead of the local GFF3, gnomAD and ClinVar (the
     FASTA stays: normalisation left-aligns with it)."""
     project = copy_project(target)
-    config = project / "config/config.yaml"
+    config = project / "config/demo.yaml"
     edit(config, "  mode: offline", "  mode: online")
     for key in ("transcripts_gff3", "clinvar_vcf", "gnomad_vcf"):
         text = config.read_text()
@@ -65,7 +65,7 @@ def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):  # noqa: 
 
 def test_service_down_stops_the_run_with_one_message(tmp_path):
     project = online_project(tmp_path, "http://127.0.0.1:9")  # nothing listens on port 9
-    edit(project / "config/config.yaml", "  retries: 2", "  retries: 0")
+    edit(project / "config/demo.yaml", "  retries: 2", "  retries: 0")
     output = failing_run(project)
     assert "cmmvar: error:" in output and "127.0.0.1:9" in output
     assert "annotation.mode: offline" in output

@@ -16,7 +16,7 @@ rule annotate:
     params:
         build=config["genome_build"],
         padding=config["padding"],
-        annotation=config.get("annotation", {}),
+        annotation=ANNOTATION,  # the config's, with `none` as no file (common.smk)
     script:
         "../../scripts/annotate.py"
 

@@ -4,16 +4,19 @@ import re
 
 import pandas as pd
 
+from cmmvar.config import annotation_files, check_config, resolved_annotation
 from cmmvar.panel import load_panel
 from cmmvar.sheet import read_sheet, validate, vcf_keys
 
 # Schemas through snakemake.utils.validate; errors name the key, row or column at fault.
 SCHEMAS = os.path.join(workflow.basedir, "workflow", "schemas")
-validate(
-    config,
-    os.path.join(SCHEMAS, "config.schema.yaml"),
-    " + ".join(map(str, workflow.configfiles)),
+# The template config/config.yaml (file keys empty) lies under the user's --configfile: a run
+# uses only the files its own config names. Required keys, and the annotation files offline
+# (or `none`), are checked here, before anything is read.
+CONFIG_FILES = check_config(
+    config, workflow.overwrite_configfiles, os.path.join(SCHEMAS, "config.schema.yaml")
 )
+ANNOTATION = resolved_annotation(config["annotation"])  # `none` -> no file
 
 SHEET = read_sheet(config["families"])
 validate(SHEET, os.path.join(SCHEMAS, "families.schema.yaml"), config["families"])
@@ -96,28 +99,19 @@ def family_outputs():
 def run_info_files():
     """Input files recorded with checksums in run_info.json."""
     return {
-        "config": [p for p in ("config/config.yaml",) if os.path.exists(p)],
+        "config": CONFIG_FILES,  # in merge order: the template, then the --configfile(s)
         "families_sheet": [config["families"]],
         "panel": [config["panel"]],
         "ped": sorted(set(SHEET["ped"])),
         "vcf": sorted(set(SHEET["vcf"])),
-        "annotation": [
-            config["annotation"][key]
-            for key in (
-                "transcripts_gff3",
-                "reference_fasta",
-                "gnomad_vcf",
-                "clinvar_vcf",
-            )
-            if config.get("annotation", {}).get(key)
-        ],
+        "annotation": list(annotation_files(config["annotation"]).values()),
     }
 
 
 def reference_fasta_files(wildcards):
     """The reference FASTA with its indexes, when configured (an input, so that a FASTA
     that rule build_resources makes is made first)."""
-    fasta = config.get("annotation", {}).get("reference_fasta")
+    fasta = ANNOTATION["reference_fasta"]
     if not fasta:
         return []
     return [fasta, fasta + ".fai"] + ([fasta + ".gzi"] if fasta.endswith(".gz") else [])
@@ -125,11 +119,9 @@ def reference_fasta_files(wildcards):
 
 def annotation_resources(wildcards):
     """The local annotation files the config names, with their indexes, as inputs."""
-    annotation = config.get("annotation", {})
     files = reference_fasta_files(wildcards)
-    for key in ("transcripts_gff3", "gnomad_vcf", "clinvar_vcf"):
-        path = annotation.get(key)
-        if path:
+    for key, path in annotation_files(ANNOTATION).items():
+        if key != "reference_fasta":
             files.append(path)
             # a .tbi when there is one (a .csi works too and is not required)
             files += [path + ".tbi"] if os.path.exists(path + ".tbi") else []
