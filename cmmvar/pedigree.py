@@ -245,8 +245,8 @@ def _content_lines(path: Path) -> list[tuple[int, str, bool]]:
 def _is_header(tokens: list[str]) -> bool:
     """A first line naming the columns (`FID IID ...`), not the first row of a family that
     happens to be called e.g. `Family` or `PED`: a header has no sex and phenotype codes."""
-    looks_like_data = (len(tokens) >= 6 and tokens[4] in _SEX_CODES
-                       and tokens[5] in _PHENOTYPE_CODES)
+    looks_like_data = (len(tokens) >= 6 and (tokens[4] or "0") in _SEX_CODES
+                       and (tokens[5] or "0") in _PHENOTYPE_CODES)
     return tokens[0].lower() in _HEADER_FIRST and not looks_like_data
 
 

@@ -462,3 +462,10 @@ def test_ped_columns_option_reads_positions_and_names():
          "--penetrance", "1", "--phenocopy", "0", "--allele-frequency", "0.1",
          "--ped-columns", "liability_class=class, age = 9,deceased=dead 1"])
     assert args.ped_columns == PedColumns(liability_class="class", age=9, deceased="dead 1")
+
+
+def test_tab_separated_family_named_like_a_header_word_with_empty_codes_is_data(tmp_path):
+    """Empty sex and phenotype fields are codes (unknown): the first row of family `Family`
+    is not a header line (seen while writing the parser's property test)."""
+    path = ped(tmp_path, "Family\tdad\t\t\t\t\nFamily\tkid\tdad\t\t1\t2\n")
+    assert read_family(path, "Family")["dad"].line == 1
