@@ -69,6 +69,8 @@ SHAPE = {Sex.MALE: "square", Sex.FEMALE: "circle", Sex.UNKNOWN: "diamond"}
 SEX_WORD = {Sex.MALE: "male", Sex.FEMALE: "female", Sex.UNKNOWN: "unknown"}
 GENOTYPE_KEY = (("+/−", "heterozygous"), ("+/+", "homozygous"), ("−/−", "no variant"),
                 ("?", "not sequenced or failed QC"))
+# a male's X outside the pseudo-autosomal regions: one copy
+HEMIZYGOUS_KEY = (("+", "hemizygous"), ("−", "hemizygous, no variant"))
 
 _ARROW_DIR = (0.819, -0.573)  # unit vector from the arrow's tail to its tip, up and right
 _ARROW_LEN = 16.0
@@ -912,6 +914,7 @@ class _Svg:
                 "dashed: parent not in the PED file, added"))
         if self.labels is not None:
             entries += list(GENOTYPE_KEY)
+            entries += [key for key in HEMIZYGOUS_KEY if key[0] in self.labels.values()]
         avail = max(self.width - 2 * MARGIN, 420.0)
         parts = ['<g class="legend">']
         x, y, used = 0.0, 0.0, 0.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from cmmvar.analysis import analyse, pick_family, segregate_vcf
 from cmmvar.genotypes import Thresholds
 from cmmvar.normalise import normalise
 from cmmvar.panel import load_panel
+from cmmvar.pedigree_svg import draw_pedigree
 from cmmvar.segregation import Model, Settings
 
 Q = 1e-4
@@ -338,3 +340,18 @@ def test_workflow_analysis_counts_ploidy_problems_in_genotype_qc(tmp_path):
     assert third["genotypes"]["dad"] == {"label": "?", "status": "male_het_x", "gt": "0/1",
                                          "gq": 99, "dp": 30, "ad": None, "copies": None,
                                          "hemizygous": True}
+
+
+def test_pedigree_legend_explains_hemizygous_labels(tmp_path):
+    (tmp_path / "fam.ped").write_text(XLR_FAMILY)
+    family = pick_family(tmp_path / "fam.ped", None)
+
+    def legend(genotypes: dict[str, str]) -> list[str]:
+        root = ET.fromstring(draw_pedigree(family, proband="son", genotypes=genotypes))
+        return [el.text for el in root.iter() if "legend-key" in el.get("class", "").split()]
+
+    both = {"dad": "−", "mom": "+/−", "son": "+", "bro": "−"}
+    assert legend(both) == ["+/−", "+/+", "−/−", "?", "+", "−"]
+    assert legend({"dad": "?", "mom": "+/−", "son": "+", "bro": "?"}) == [
+        "+/−", "+/+", "−/−", "?", "+"]
+    assert legend({"mom": "+/−"}) == ["+/−", "+/+", "−/−", "?"]
