@@ -141,6 +141,8 @@ def test_xld_family_same_flb_haploid_or_diploid_males(tmp_path):
     assert list(table.proband) == ["mom", "mom"]
     assert list(table.pp1) == ["moderate", "moderate"]  # 4.33 <= 8.0008 < 18.7
     assert table.affected_carriers.tolist() == [3, 3]
+    # informative meioses: P(son and daughter carry it | mother does) = 1/2 x 1/2 = 2^-2
+    assert table.informative_meioses.tolist() == [2, 2]
 
 
 def test_unknown_sex_haploid_call_is_missing_not_a_mendelian_error(tmp_path):
