@@ -233,6 +233,43 @@ def test_run_info_records_versions_and_checksums(demo):
     assert len(info["files"]["vcf"]) == 4 and info["tools"]["snakemake"].startswith("9")
 
 
+DEMO_RESOURCES = {"annotation.reference_fasta": "test_data/resources/reference.fa.gz",
+                  "annotation.transcripts_gff3": "test_data/resources/transcripts.gff3",
+                  "annotation.gnomad_vcf": "test_data/resources/gnomad.vcf.gz",
+                  "annotation.clinvar_vcf": "test_data/resources/clinvar.vcf.gz"}
+
+
+def test_every_demo_report_says_at_its_top_that_it_rests_on_synthetic_data(demo):
+    """The four demo resources carry make_test_data.py's marker: every family's report.json
+    and qc.json list them, its HTML says so before the summary, and so does the index."""
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+        folder = demo / "families" / family
+        for name in ("report.json", "qc.json"):
+            record = json.loads((folder / name).read_text())
+            assert {r["resource"]: r["path"] for r in record["synthetic_demo_resources"]} == \
+                DEMO_RESOURCES, (family, name)
+            assert record["not_checked"] == []
+        page = (folder / "report.html").read_text()
+        warning = page.index('id="synthetic-data-warning"')
+        assert page.index("<h1>") < warning < page.index('id="summary"'), family
+        assert "Demo data, not a clinical result." in page[warning:page.index('id="summary"')]
+        assert 'id="not-checked"' not in page
+    index = (demo / "index.html").read_text()
+    assert index.index('id="synthetic-data-warning"') < index.index('id="families"')
+
+
+def test_run_info_records_the_config_files_used_and_the_synthetic_resources(demo):
+    info = json.loads((demo / "run_info.json").read_text())
+    configs = info["files"]["config"]
+    assert [c["path"] for c in configs] == ["config/config.yaml", "config/demo.yaml"]
+    for record in configs:
+        assert record["sha256"] == hashlib.sha256((ROOT / record["path"]).read_bytes()).hexdigest()
+    assert sorted(r["path"] for r in info["synthetic_demo_resources"]) == sorted(
+        DEMO_RESOURCES.values())
+    assert all("make_test_data.py" in r["marker"] for r in info["synthetic_demo_resources"])
+    assert info["not_checked"] == []
+
+
 def test_dry_run_and_lint_are_clean(tmp_path):
     workdir = copy_project(tmp_path)
     assert snakemake(workdir, "-n").returncode == 0
