@@ -1,12 +1,14 @@
 """Extraction: the records of one VCF/BCF that overlap the panel regions, in one pass.
 
-Uses the index (tbi/csi) when there is one and streams otherwise; checks the build from the
-header's contig lengths; writes a bgzipped, tabix-indexed VCF with `chr`-style names.
+Uses the index (tbi/csi) when there is one and it is newer than the data, and streams
+otherwise (also for a gzipped, not bgzipped, file); checks the build from the header's contig
+lengths; writes a bgzipped, indexed VCF with `chr`-style names whose header declares everything
+the kept records use (the records are copied as htslib writes them).
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
@@ -18,7 +20,17 @@ from cmmvar import __version__
 from cmmvar.errors import VcfError
 from cmmvar.genome import CONTIG_LENGTHS, bare, canonical, check_build, resolve
 from cmmvar.panel import Gene, Region, regions
-from cmmvar.vcf import contig_lengths, has_index, open_vcf, records
+from cmmvar.vcf import (
+    HeaderGaps,
+    contig_lengths,
+    has_index,
+    is_plain_gzip,
+    open_vcf,
+    record_columns,
+    records,
+    stale_index,
+    write_indexed,
+)
 
 
 @dataclass
@@ -30,6 +42,8 @@ class ExtractStats:
     records_scanned: int | None = None  # streaming only: every record read
     contig_style: str = ""
     panel_contigs_absent: list[str] = field(default_factory=list)
+    header_completed: list[str] = field(default_factory=list)  # names declared for records
+    index: str = ".tbi"
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -38,41 +52,66 @@ class ExtractStats:
 
 def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str | Path,
             padding: int) -> ExtractStats:
-    """Write the records overlapping `genes` +- `padding` to `out_path` (bgzipped + .tbi)."""
+    """Write the records overlapping `genes` +- `padding` to `out_path` (bgzipped + index)."""
     if padding < 0:
         raise VcfError(f"padding must be >= 0, got {padding}")
     vcf = open_vcf(vcf_path)
     with vcf:
-        notes = check_build(contig_lengths(vcf), build, str(vcf_path))
+        lengths = contig_lengths(vcf)
+        notes = check_build(lengths, build, str(vcf_path))
         wanted = regions(genes, padding)
         indexed = has_index(vcf)
+        stale = stale_index(vcf_path) if indexed else None
+        if stale is not None:
+            indexed = False
+            notes.append(f"{vcf_path}: the index {stale.name} is older than the file, so it "
+                         f"may not match the records; the file was read from start to end")
+        elif is_plain_gzip(vcf_path):
+            notes.append(f"{vcf_path}: compressed with gzip, not bgzip, so it has no index and "
+                         f"was read from start to end (bgzip and index it to read only the "
+                         f"panel regions)")
         stats = ExtractStats(str(vcf_path), "index" if indexed else "stream",
                              len(vcf.header.samples), notes=notes,
-                             contig_style=_style(vcf.header.contigs.keys()))
-        header = _output_header(vcf.header, wanted, build, padding)
+                             contig_style=_style(lengths))
+        contigs = _output_contigs(lengths, wanted, build)
+        gaps = HeaderGaps.of(vcf.header, contigs=list(contigs))
+        head = [line for line in str(vcf.header).splitlines()
+                if not line.startswith(("##contig=", "#CHROM"))]
         Path(out_path).parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=Path(out_path).parent) as tmp:
-            plain = Path(tmp) / "extract.vcf"
-            with plain.open("w") as out:
-                out.write(header)
-                lines = (_by_index(vcf, vcf_path, wanted, stats) if indexed
-                         else _by_stream(vcf, vcf_path, wanted, stats))
-                in_order = True
-                previous = None
-                for key, line in lines:
+            body = Path(tmp) / "body.vcf"
+            lines = (_by_index(vcf, vcf_path, wanted, stats) if indexed
+                     else _by_stream(vcf, vcf_path, wanted, stats))
+            in_order, previous, max_pos = True, None, 0
+            with body.open("w", encoding="utf-8") as out:
+                for key, columns in lines:
                     if previous is not None and key < previous:
                         in_order = False
                     previous = key
-                    out.write(line)
+                    max_pos = max(max_pos, key[1])
+                    gaps.see(columns)
+                    out.write("\t".join(columns) + "\n")
                     stats.records_kept += 1
             if not in_order:
-                _sort_body(plain)
-            _bgzip_and_index(plain, Path(out_path))
+                _sort_body(body)
+            stats.header_completed = gaps.notes()
+            if stats.header_completed:
+                stats.notes.append(f"{vcf_path}: the records use {len(stats.header_completed)} "
+                                   f"name(s) that the header does not declare; declared in the "
+                                   f"output: " + "; ".join(stats.header_completed))
+            plain = Path(tmp) / "extract.vcf"
+            with plain.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as rows:
+                out.write(_output_header(head, gaps.lines(), contigs, vcf.header, wanted, build,
+                                         padding))
+                shutil.copyfileobj(rows, out)
+            stats.index = write_indexed(plain, Path(out_path), max_pos)
+            if stats.index != ".tbi":
+                stats.notes.append(f"{vcf_path}: positions past 536,870,911: indexed as .csi")
     return stats
 
 
 def _by_index(vcf, path, wanted: list[Region], stats: ExtractStats):
-    available = list(vcf.header.contigs.keys())
+    available = list(contig_lengths(vcf))
     if vcf.index is not None:
         available = list(dict.fromkeys(available + list(vcf.index.keys())))
     for region in wanted:
@@ -105,7 +144,7 @@ def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats):
         if i >= 0 and by_chrom[chrom][i].end >= record.pos:
             yield _as_line(record, chrom)
     for chrom in by_chrom:
-        if chrom not in seen_chroms and resolve(chrom, vcf.header.contigs.keys()) is None:
+        if chrom not in seen_chroms and resolve(chrom, contig_lengths(vcf)) is None:
             _note_absent(stats, chrom)
 
 
@@ -115,9 +154,10 @@ def _note_absent(stats: ExtractStats, chrom: str) -> None:
                        f"could not be searched")
 
 
-def _as_line(record: pysam.VariantRecord, chrom: str) -> tuple[tuple, str]:
-    fields = str(record).split("\t", 1)
-    return ((_order(chrom), record.pos), canonical(chrom) + "\t" + fields[1])
+def _as_line(record: pysam.VariantRecord, chrom: str) -> tuple[tuple, list[str]]:
+    columns = record_columns(record)
+    columns[0] = canonical(chrom)
+    return (_order(chrom), record.pos), columns
 
 
 def _order(chrom: str) -> tuple[int, str]:
@@ -126,24 +166,25 @@ def _order(chrom: str) -> tuple[int, str]:
     return ({"X": 23, "Y": 24, "MT": 25}.get(chrom, 26), chrom)
 
 
-def _output_header(header: pysam.VariantHeader, wanted: list[Region], build: str,
-                   padding: int) -> str:
-    """The input header with contigs renamed to `chr` style, panel contigs given the
-    build's lengths, and a provenance line."""
-    lengths = CONTIG_LENGTHS[build]
-    lines, contigs = [], {}
-    for name, contig in header.contigs.items():
-        contigs[canonical(name)] = contig.length
+def _output_contigs(lengths: dict[str, int | None], wanted: list[Region],
+                    build: str) -> dict[str, int | None]:
+    """The input's contigs renamed to `chr` style, panel contigs given the build's lengths
+    where the input gives none, in chromosome order."""
+    contigs = {canonical(name): length for name, length in lengths.items()}
     for region in wanted:
         key = canonical(region.chrom)
         if contigs.get(key) is None:
-            contigs[key] = lengths.get(region.chrom)
-    for line in str(header).splitlines():
-        if line.startswith("##contig=") or line.startswith("#CHROM"):
-            continue
-        lines.append(line)
-    for name in sorted(contigs, key=lambda c: _order(bare(c))):
-        length = contigs[name]
+            contigs[key] = CONTIG_LENGTHS[build].get(region.chrom)
+    return {name: contigs[name] for name in sorted(contigs, key=lambda c: _order(bare(c)))}
+
+
+def _output_header(head: list[str], completed: list[str], contigs: dict[str, int | None],
+                   header: pysam.VariantHeader, wanted: list[Region], build: str,
+                   padding: int) -> str:
+    """The input header (as read, before any record) with the declarations the records
+    needed, the output's contigs and a provenance line."""
+    lines = head + completed
+    for name, length in contigs.items():
         lines.append(f"##contig=<ID={name}" + (f",length={length}>" if length else ">"))
     genes = ",".join(g for r in wanted for g in r.genes)
     lines.append(f"##cmmvar_extract=<Version={__version__},Build={build},Padding={padding},"
@@ -153,23 +194,12 @@ def _output_header(header: pysam.VariantHeader, wanted: list[Region], build: str
     return "\n".join(lines) + "\n"
 
 
-def _sort_body(plain: Path) -> None:
-    head, body = [], []
-    with plain.open() as handle:
-        for line in handle:
-            (head if line.startswith("#") else body).append(line)
-    body.sort(key=lambda line: (_order(bare(line.split("\t", 2)[0])),
+def _sort_body(body: Path) -> None:
+    with body.open(encoding="utf-8") as handle:
+        rows = handle.readlines()
+    rows.sort(key=lambda line: (_order(bare(line.split("\t", 2)[0])),
                                 int(line.split("\t", 2)[1])))
-    plain.write_text("".join(head + body))
-
-
-def _bgzip_and_index(plain: Path, out_path: Path) -> None:
-    """Compress and index beside `plain` (same file system), then rename both into place."""
-    compressed = plain.with_name(plain.name + ".gz")
-    pysam.tabix_compress(str(plain), str(compressed), force=True)
-    pysam.tabix_index(str(compressed), preset="vcf", force=True)
-    os.replace(compressed, out_path)  # data first, so the index is the newer file
-    os.replace(str(compressed) + ".tbi", str(out_path) + ".tbi")
+    body.write_text("".join(rows), encoding="utf-8")
 
 
 def _style(names) -> str:
