@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
-.PHONY: run test test-browser lint bench test-data clean system-deps browser-deps
+.PHONY: run test test-browser lint bench test-data clean system-deps browser-deps \
+	robustness robustness-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -38,6 +39,18 @@ test: $(VENV)/.installed system-deps
 ## open every demo report in headless Chromium and check what it shows (screenshots in test-output/)
 test-browser: $(VENV)/.installed browser-deps
 	$(BIN)/python -m pytest tests/browser
+
+# Debian's htslib-test (htslib's own VCF/BCF test files, the corpus of `make robustness`),
+# and bgzip/tabix, which the hand-made cases use.
+robustness-deps:
+	@dpkg -s htslib-test >/dev/null 2>&1 && command -v bgzip >/dev/null 2>&1 \
+	  && command -v tabix >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq htslib-test tabix; }
+
+## run cmmvar on every htslib-test VCF/BCF and on hand-made broken VCFs and PEDs; prints the counts
+robustness: $(VENV)/.installed system-deps robustness-deps
+	$(BIN)/python -m pytest tests/robustness
 
 ## lint the library and the workflow
 lint: $(VENV)/.installed
