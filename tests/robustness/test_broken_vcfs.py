@@ -129,6 +129,23 @@ def valid(d: Path) -> Path:
     return write(d / "valid.vcf", text(HEADER + [chrom_line()] + BODY))
 
 
+def bgzip_with_index(d: Path) -> Path:
+    """Read through the index (region queries), not streamed."""
+    path = bgzip(text(HEADER + [chrom_line()] + BODY), d / "indexed.vcf.gz")
+    subprocess.run(["tabix", "-p", "vcf", str(path)], check=True)
+    return path
+
+
+def bcf_with_csi(d: Path) -> Path:
+    plain = valid(d)
+    path = d / "indexed.bcf"
+    subprocess.run(["bcftools", "view", "--no-version", "-Ob", "-o", str(path), str(plain)],
+                   check=True, capture_output=True)
+    subprocess.run(["bcftools", "index", "--csi", str(path)], check=True)
+    plain.unlink()
+    return path
+
+
 def truncated_bgzip(d: Path) -> Path:
     """5,000 records bgzipped (several BGZF blocks), cut at 60 % inside a block."""
     rng = random.Random(9)
@@ -364,6 +381,8 @@ class Case:
 
 CASES = [
     Case(valid, Result(), Result(Counter(BODY_ROWS))),
+    Case(bgzip_with_index, Result(), Result(Counter(BODY_ROWS))),
+    Case(bcf_with_csi, Result(), Result(Counter(BODY_ROWS))),
     Case(truncated_bgzip, Error(r"truncat|end of (the )?file|corrupt|incomplete"),
          Error(r"truncat|end of (the )?file|corrupt|incomplete"), bcftools_reads=False),
     Case(plain_gzip, Result(), Result(Counter(BODY_ROWS))),

@@ -87,7 +87,7 @@ def test_segregate(vcf: Path, tmp_path: Path):
         # nothing to match a family against: a sites-only file, or one bcftools refuses
         members, parents = [Member("PROBAND", "male", "affected")], [("0", "0")]
         build, verify = "GRCh38", None
-        expect = Error("no samples|samples: none|not a sample|none of the") if readable \
+        expect = Error(r"no samples|samples: none|has no sample") if readable \
             else Error(".+")
     ped = write_ped(tmp_path / "family.ped", members, parents)
     check(f"htslib-test {label(vcf)}", "segregate", segregate_argv(vcf, ped, out, build),
