@@ -43,12 +43,16 @@ def canonical(chrom: str) -> str:
 
 
 def resolve(chrom: str, available: Iterable[str]) -> str | None:
-    """The spelling of `chrom` used by a file whose contigs are `available`, or None."""
-    names = set(available)
-    for candidate in (chrom, canonical(chrom), bare(chrom), "chrMT", "M"):
-        if candidate in names and bare(candidate) == bare(chrom):
+    """The spelling of `chrom` used by a file whose contigs are `available`, or None: the
+    same name, else its UCSC or bare form, else any name that `bare` takes as the same
+    chromosome (chrMT, M, Chr7, CHR7), the first in the file's order."""
+    names = list(available)
+    key = bare(chrom)
+    present = set(names)
+    for candidate in (chrom, canonical(chrom), key):
+        if candidate in present and bare(candidate) == key:
             return candidate
-    return None
+    return next((name for name in names if bare(name) == key), None)
 
 
 def check_build(contig_lengths: Mapping[str, int | None], build: str, path: str) -> list[str]:
