@@ -1,6 +1,6 @@
 """Property test of HGVS on generated transcripts (hypothesis): every placement of an indel in
 a repeat (left-aligned, right-shifted, or written with extra reference bases) gets one
-identical HGVS c. and p. description, the 3'-shifted one HGVS asks for.
+identical HGVS c. and p. description, as the 3' rule requires of equivalent variants.
 
 Each example builds a two-exon coding transcript on either strand, as
 tests/unit/test_consequence.py does by hand: 5' flank | exon 1 (5' UTR, CDS) | intron |
