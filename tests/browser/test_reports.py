@@ -110,6 +110,13 @@ def test_demo_report_in_chromium(browser, demo, family):
         "return performance.getEntriesByType('resource').map(e => e.name)")
     assert loaded == []
 
+    # the demo's synthetic resources: a warning the reader sees first, above the summary
+    warning = browser.find_element(By.ID, "synthetic-data-warning")
+    summary = browser.find_element(By.ID, "summary")
+    assert warning.is_displayed() and warning.location["y"] < summary.location["y"]
+    assert warning.text.startswith("Demo data, not a clinical result.")
+    assert all(r["path"] in warning.text for r in report["synthetic_demo_resources"])
+
     plain = browser.find_element(By.CSS_SELECTOR, "#pedigree-plain svg")
     check_symbols(browser, plain, report["pedigree"])
     probands = plain.find_elements(By.CSS_SELECTOR, "g.member[data-proband='true']")
@@ -144,6 +151,8 @@ def test_cohort_index_links_every_report(browser, demo):
     links = {a.text: a.get_attribute("href")
              for a in browser.find_elements(By.CSS_SELECTOR, "#families a")}
     assert sorted(links) == sorted(FAMILIES)
+    warning = browser.find_element(By.ID, "synthetic-data-warning")
+    assert warning.is_displayed() and "Demo data, not a clinical result." in warning.text
     for family, href in links.items():
         assert href == (demo / "families" / family / "report.html").resolve().as_uri()
     screenshot(browser, "index")

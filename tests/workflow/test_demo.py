@@ -40,9 +40,9 @@ def copy_project(target: Path) -> Path:
 def snakemake(workdir: Path, *args: str,
               configfile: str | None = DEMO_CONFIG) -> subprocess.CompletedProcess:
     """Snakemake in `workdir` with `configfile` (the demo's unless told; None: no
-    --configfile at all)."""
+    --configfile at all). It goes last: --configfile takes every word after it."""
     config = ["--configfile", configfile] if configfile else []
-    return subprocess.run([SNAKEMAKE, "--cores", "2", *config, *args], cwd=workdir,
+    return subprocess.run([SNAKEMAKE, "--cores", "2", *args, *config], cwd=workdir,
                           capture_output=True, text=True, timeout=600)
 
 
