@@ -24,7 +24,7 @@ _NO_PARENT = {"0", ".", "-9", ""}
 _FIXED = ("family", "individual", "father", "mother", "sex", "phenotype")
 PED_COLUMN_KEYS = ("liability_class", "age", "deceased")
 _MISSING = {"", ".", "NA"}  # a value of a mapped column that is not known
-_AGE = re.compile(r"\d+(\.\d+)?")
+_AGE = re.compile(r"[0-9]+(\.[0-9]+)?")
 _DECEASED = {"1": True, "yes": True, "true": True, "y": True,
              "0": False, "no": False, "false": False, "n": False}
 
@@ -236,7 +236,7 @@ def _content_lines(path: Path) -> list[tuple[int, str, bool]]:
             if content or len(words) < 2 or words[0] not in _HEADER_FIRST \
                     or words[1] not in _HEADER_SECOND:
                 continue  # a comment
-            content.append((number, line.lstrip("#"), True))
+            content.append((number, raw.lstrip(" \t").lstrip("#"), True))
         else:
             content.append((number, raw, False))
     return content
@@ -332,8 +332,8 @@ class _Layout:
             raise PedigreeError(
                 f"expected 6 columns ({', '.join(_FIXED)}) or 7 with a liability class, "
                 f"{found}", path=self.path, line=number,
-                hint="more columns need a header line naming them (they are ignored unless "
-                     "ped_columns in the config maps them); use 0 for unknown parents")
+                hint="more columns need a header line naming them, and are ignored unless "
+                     "ped_columns in the config maps them; use 0 for unknown parents")
         elif n < 6:
             raise PedigreeError(f"expected at least 6 columns ({', '.join(_FIXED)}), {found}",
                                 path=self.path, line=number,
@@ -359,8 +359,8 @@ class _Layout:
         left = [index for index in range(6, width) if index not in used]
         if not left:
             return ()
-        names = [f"{i + 1} ({self.header[i]})" if self.header is not None else str(i + 1)
-                 for i in left]
+        names = [f"{i + 1} ({self.header[i] or 'unnamed'})" if self.header is not None
+                 else str(i + 1) for i in left]
         return (f"PED column{'s' if len(left) > 1 else ''} {', '.join(names)} ignored: "
                 f"ped_columns in the config does not name {'them' if len(left) > 1 else 'it'}",)
 

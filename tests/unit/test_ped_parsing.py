@@ -167,8 +167,8 @@ def test_short_tab_separated_line_counts_its_empty_fields(tmp_path):
     assert message_of(path) == (
         f"{path}, line 1: expected 6 columns (family, individual, father, mother, sex, "
         f"phenotype) or 7 with a liability class, found 5 tab-separated fields: "
-        f"'F1\\tC\\t\\t\\t1' (more columns need a header line naming them (they are ignored "
-        f"unless ped_columns in the config maps them); use 0 for unknown parents)")
+        f"'F1\\tC\\t\\t\\t1' (more columns need a header line naming them, and are ignored "
+        f"unless ped_columns in the config maps them; use 0 for unknown parents)")
 
 
 @pytest.mark.parametrize(("text", "what"), [
@@ -348,7 +348,7 @@ def test_age_values(tmp_path, value, age):
 
 
 @pytest.mark.parametrize("value", ["-3", "abc", "1e3", "nan", "inf", "34y", "3,5", "+4",
-                                   " 4 5"])
+                                   " 4 5", "\u0663"])
 def test_age_that_is_not_a_non_negative_number_is_an_error_naming_the_line(tmp_path, value):
     path = ped(tmp_path, f"F1\tz\t0\t0\t1\t2\t\nF1\ta\t0\t0\t1\t2\t{value}\n")
     assert message_of(path, PedColumns(age=7)) == (
@@ -469,3 +469,10 @@ def test_tab_separated_family_named_like_a_header_word_with_empty_codes_is_data(
     is not a header line (seen while writing the parser's property test)."""
     path = ped(tmp_path, "Family\tdad\t\t\t\t\nFamily\tkid\tdad\t\t1\t2\n")
     assert read_family(path, "Family")["dad"].line == 1
+
+
+def test_tab_separated_header_keeps_its_empty_last_column(tmp_path):
+    """A '#' header ending in a tab names an empty 7th column, as the data lines have one."""
+    family = read_family(ped(tmp_path, PEDDY_HEADER + "\t\nF1\ta\t\t\t1\t2\t\n"), "F1")
+    assert family["a"].line == 2 and family.warnings == (
+        "PED column 7 (unnamed) ignored: ped_columns in the config does not name it",)
