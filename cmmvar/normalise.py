@@ -65,12 +65,17 @@ def normalise_alleles(pos: int, ref: str, alt: str,
 
     Parsimony and left-alignment as in Tan et al. 2015: trim the right end while the
     last bases agree, extending to the left from the reference whenever an allele
-    empties; then trim the left end while both alleles keep at least one base.
+    empties; then trim the left end while both alleles keep at least one base. At a
+    contig's first base no base precedes to anchor on, so the last shared base stays
+    (as bcftools norm keeps it; VCF 4.3 section 1.6.1, REF). ALT equal to REF is
+    returned as it is: there is no change to place.
     """
     ref, alt = ref.upper(), alt.upper()
+    if ref == alt:
+        return pos, ref, alt
     if base_at is not None:
         while True:
-            if ref and alt and ref[-1] == alt[-1]:
+            if ref and alt and ref[-1] == alt[-1] and (pos > 1 or min(len(ref), len(alt)) > 1):
                 ref, alt = ref[:-1], alt[:-1]
             elif (not ref or not alt) and pos > 1:
                 base = base_at(pos - 1).upper()

@@ -394,3 +394,34 @@ def test_split_equals_bcftools_norm_on_htslib_test_files(tmp_path):
         compared += len(ours)
     assert refused == ["noroundtrip-out.vcf", "noroundtrip.vcf"]
     assert compared >= 150
+
+
+@pytest.mark.parametrize(("seq", "record", "expected"), [
+    # insertion of A before the first base: nothing to anchor on at the left, the shared
+    # last base stays (bcftools norm -f keeps the record as it is)
+    ("AAC", (1, "A", "AA"), (1, "A", "AA")),
+    ("AAC", (1, "AA", "A"), (1, "AA", "A")),
+    # the same deletion written at position 2 moves to position 1 and stops there
+    ("AAC", (2, "AA", "A"), (1, "AA", "A")),
+    # ALT equal to REF: no change to place, returned as it is (it used to walk to base 1)
+    ("AAC", (3, "C", "C"), (3, "C", "C")),
+])
+def test_left_alignment_stops_at_the_first_base_of_a_contig(seq, record, expected):
+    """Found by the property tests (tests/unit/test_properties_normalise.py): REF or ALT
+    came back empty. VCF 4.3 section 1.6.1: an indel at position 1 keeps the base after it."""
+    assert normalise_alleles(*record, lambda p: seq[p - 1]) == expected
+
+
+@pytest.mark.skipif(shutil.which("bcftools") is None, reason="Debian bcftools not installed")
+def test_first_base_indels_equal_bcftools_norm(tmp_path):
+    fasta = tmp_path / "ref.fa"
+    fasta.write_text(">chr1\nAACGT\n")
+    pysam.faidx(str(fasta))
+    path = _write(tmp_path, HEAD, ["S1"], ["chr1\t1\t.\tA\tAA\t50\tPASS\t.\tGT\t0/1",
+                                           "chr1\t2\t.\tAC\tC\t50\tPASS\t.\tGT\t0/1"])
+    ours = tmp_path / "ours.vcf.gz"
+    normalise(path, ours, fasta_path=fasta)
+    theirs = subprocess.run(["bcftools", "norm", "-f", str(fasta), "--no-version", str(path)],
+                            capture_output=True, text=True, check=True).stdout
+    assert [row[1:5] for row in _rows(ours)] == [
+        line.split("\t")[1:5] for line in theirs.splitlines() if not line.startswith("#")]
