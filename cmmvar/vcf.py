@@ -157,6 +157,7 @@ RESERVED = {
         "AN": ("1", "Integer", "Total number of alleles in called genotypes"),
         "DB": ("0", "Flag", "dbSNP membership"),
         "DP": ("1", "Integer", "Combined depth across samples"),
+        "END": ("1", "Integer", "End position on CHROM"),
         "H2": ("0", "Flag", "HapMap2 membership"),
         "H3": ("0", "Flag", "HapMap3 membership"),
         "MQ": ("1", "Float", "RMS mapping quality"),
