@@ -274,3 +274,17 @@ def test_command_line_errors_are_one_line_without_traceback(tmp_path):
         f"cmmvar: error: {path}, line 4: sample 'S1' is named twice in the #CHROM line "
         "(columns 10 and 11) (give each sample column a unique name, e.g. with bcftools "
         "reheader --samples)"]
+
+
+def test_a_reserved_key_whose_values_do_not_fit_is_declared_as_a_string(tmp_path):
+    """FORMAT DP is reserved as Number=1 Integer, but one value here is '12.5': declaring it
+    Integer would make the output unreadable, so it is declared Number=. String."""
+    path = tmp_path / "dp.vcf"
+    path.write_text(vcf_text([record(P).replace("\tGT\t0/1\t1/1", "\tGT:DP\t0/1:12.5\t1/1:9")],
+                             meta=(CHR18, GT)))
+    stats, out = run_extract(path, tmp_path)
+    with pysam.VariantFile(str(out)) as vcf:
+        assert (vcf.header.formats["DP"].number, vcf.header.formats["DP"].type) == (".", "String")
+        assert next(iter(vcf)).samples["S1"]["DP"] == ("12.5",)
+    assert stats.header_completed == [f"FORMAT DP is used (first at chr18:{P}) but not declared "
+                                      "in the header: declared (Number=., Type=String)"]
