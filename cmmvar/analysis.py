@@ -57,7 +57,8 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
 
     qc = {pid: Counter() for pid in match.sequenced}
     variants = []
-    for variant, calls in family_genotypes(normalised_vcf, family, build, thresholds):
+    for variant, calls in family_genotypes(normalised_vcf, family, build, thresholds,
+                                           input_vcf):
         for pid in match.sequenced:
             qc[pid][calls[pid].status] += 1
         if not carried(calls):
@@ -145,7 +146,7 @@ def segregate_vcf(vcf_path: str | Path, family: Family, model: Model, settings: 
     with tempfile.TemporaryDirectory() as tmp:
         split = Path(tmp) / "split.vcf.gz"
         normalise(vcf_path, split, pass_only=pass_only)
-        for variant, calls in family_genotypes(split, family, build, thresholds):
+        for variant, calls in family_genotypes(split, family, build, thresholds, vcf_path):
             result = segregate(family, calls, model, settings, proband).to_dict()
             rows.append({"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
                          "alt": variant.alt, **result["counts"], **table_fields(result)})

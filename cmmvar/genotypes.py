@@ -154,9 +154,11 @@ def genotype_qc_notes(genotype_qc: Mapping[str, Mapping[str, int]]) -> list[str]
 
 
 def family_genotypes(vcf_path: str | Path, family: Family, build: str,
-                     thresholds: Thresholds) -> Iterator[tuple[Variant, dict[str, Genotype]]]:
+                     thresholds: Thresholds, source: str | Path | None = None,
+                     ) -> Iterator[tuple[Variant, dict[str, Genotype]]]:
     """Each biallelic record of a normalised VCF with the calls of every pedigree member
-    (members absent from the VCF are `not_sequenced`)."""
+    (members absent from the VCF are `not_sequenced`). `source`, the VCF the user gave, is
+    the file that errors about a value name (with the record as it was there)."""
     vcf = open_vcf(vcf_path)
     with vcf:
         samples = set(vcf.header.samples)
@@ -178,7 +180,14 @@ def family_genotypes(vcf_path: str | Path, family: Family, build: str,
                 if ind.id not in samples:
                     calls[ind.id] = replace(NOT_SEQUENCED, hemizygous=hemizygous)
                     continue
-                calls[ind.id] = call(record.samples[ind.id], thresholds, hemizygous)
+                try:
+                    calls[ind.id] = call(record.samples[ind.id], thresholds, hemizygous)
+                except BadValue as exc:
+                    raise VcfError(f"sample {ind.id}: {exc}", path=source or vcf_path,
+                                   record=":".join(origin.split(":")[:2]) if origin
+                                   else f"{record.chrom}:{record.pos}",
+                                   hint="GQ, DP and AD must be numbers (declare them "
+                                        "Type=Integer in the header) or '.'") from None
             yield variant, calls
 
 
@@ -189,13 +198,30 @@ def _gt_text(alleles: tuple, phased: bool) -> str:
     return sep.join("." if a is None else str(a) for a in alleles)
 
 
+class BadValue(ValueError):
+    """A GQ, DP or AD value that is not a number (a header declaring it as a String, say)."""
+
+    def __init__(self, key: str, value):
+        super().__init__(f"FORMAT/{key} is {value!r}, not a number")
+
+
+def _number(key: str, value) -> int | None:
+    """An integer from a value htslib read as int, float or (declared String) text."""
+    if value is None or value == ".":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        raise BadValue(key, value) from None
+
+
 def _scalar(sample, key: str) -> int | None:
     if key not in sample:
         return None
     value = sample[key]
     if isinstance(value, tuple):
         value = value[0] if value else None
-    return None if value is None else int(value)
+    return _number(key, value)
 
 
 def _vector(sample, key: str) -> tuple | None:
@@ -204,4 +230,7 @@ def _vector(sample, key: str) -> tuple | None:
     value = sample[key]
     if value is None:
         return None
-    return tuple(value) if isinstance(value, tuple) else (value,)
+    if isinstance(value, str):  # a String-typed field: the comma-separated text
+        value = tuple(value.split(","))
+    values = value if isinstance(value, tuple) else (value,)
+    return tuple(_number(key, v) for v in values)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cmmvar.errors import VcfError
 from cmmvar.genotypes import Thresholds, family_genotypes, genotype_qc_notes, in_hemizygous_x
 from cmmvar.pedigree import read_family
 from cmmvar.segregation import Counts, count
@@ -210,3 +211,37 @@ def test_qc_notes_say_in_plain_words_why_calls_were_missing():
         "B: 1 call of more than two alleles (e.g. 0/1/1), which the models do not describe; "
         "read as missing",
     ]
+
+
+def test_depths_and_qualities_declared_as_text_or_float_are_read_as_numbers(tmp_path):
+    """A header may declare DP, GQ or AD as String or Float (some callers do); their values
+    are compared with the integer thresholds all the same: DP 7.9 < 8 fails, 8.0 passes,
+    GQ '19.5' < 20 fails; AD '4,4' sums to DP 8 when DP is absent."""
+    header = HEADER.replace("ID=DP,Number=1,Type=Integer", "ID=DP,Number=1,Type=Float") \
+        .replace("ID=GQ,Number=1,Type=Integer", "ID=GQ,Number=1,Type=String") \
+        .replace("ID=AD,Number=R,Type=Integer", "ID=AD,Number=R,Type=String")
+    ped = tmp_path / "fam.ped"
+    ped.write_text(PED)
+    vcf = tmp_path / "calls.vcf"
+    vcf.write_text(header + "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD:DP:GQ\t"
+                   "0/1:4,4:7.9:99\t0/1:4,4:8.0:99\t0/1:4,4:9:19.5\t0/1:4,4:.:20\t"
+                   "0/1:.:.:20\t0/0:.:.:.\n")
+    [(_, calls)] = list(family_genotypes(vcf, read_family(ped, "FAM"), "GRCh38",
+                                         Thresholds(20, 8)))
+    assert [calls[p].status for p in ("P1", "P2", "C1", "C2", "C3")] == \
+        ["low_dp", "called", "low_gq", "called", "called"]
+    assert calls["C2"].dp == 8 and calls["C2"].ad == (4, 4)
+
+
+def test_a_depth_that_is_not_a_number_is_one_error_naming_the_file_record_and_sample(tmp_path):
+    header = HEADER.replace("ID=DP,Number=1,Type=Integer", "ID=DP,Number=1,Type=String")
+    ped = tmp_path / "fam.ped"
+    ped.write_text(PED)
+    vcf = tmp_path / "calls.vcf"
+    vcf.write_text(header + "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:DP\t0/1:deep\t0/0:9\t"
+                   "0/0:9\t0/0:9\t0/0:9\t0/0:9\n")
+    with pytest.raises(VcfError) as error:
+        list(family_genotypes(vcf, read_family(ped, "FAM"), "GRCh38", Thresholds(20, 8),
+                              source="user.vcf"))
+    assert str(error.value).startswith("user.vcf, record chr18:100: sample P1: FORMAT/DP is "
+                                       "'deep', not a number")
