@@ -145,13 +145,18 @@ def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats):
             yield _as_line(record, chrom)
     for chrom in by_chrom:
         if chrom not in seen_chroms and resolve(chrom, contig_lengths(vcf)) is None:
-            _note_absent(stats, chrom)
+            _note_absent(stats, chrom, streamed=True)
 
 
-def _note_absent(stats: ExtractStats, chrom: str) -> None:
+def _note_absent(stats: ExtractStats, chrom: str, streamed: bool = False) -> None:
     stats.panel_contigs_absent.append(canonical(chrom))
-    stats.notes.append(f"{stats.input}: no contig {chrom} (or chr{chrom}); panel genes there "
-                       f"could not be searched")
+    if streamed:  # every record was read: the file holds nothing there
+        stats.notes.append(f"{stats.input}: no record on chromosome {chrom} (or chr{chrom}) "
+                           f"in the whole file, and no contig line for it; the panel genes "
+                           f"there have no variants in this file")
+    else:
+        stats.notes.append(f"{stats.input}: no contig {chrom} (or chr{chrom}) in the header "
+                           f"or the index; panel genes there could not be searched")
 
 
 def _as_line(record: pysam.VariantRecord, chrom: str) -> tuple[tuple, list[str]]:

@@ -162,3 +162,26 @@ def test_command_line_error_is_one_line(tmp_path):
         f"cmmvar: error: {tmp_path / 'x.vcf'}: VCF file not found "
         "(check the path)"]
     assert "Traceback" not in run.stderr
+
+
+def test_a_panel_chromosome_absent_from_the_file_is_noted_as_searched_or_not(tmp_path):
+    """Streaming reads every record, so a chromosome with no record and no contig line holds no
+    variant of the file; through an index, a chromosome the header and index lack could not be
+    searched at all. The note says which (the panel has genes on 18, X and others)."""
+    plain = tmp_path / "only18.vcf"
+    plain.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr18,length=80373285>\n"
+                     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                     "chr18\t52340123\t.\tG\tA\t50\tPASS\t.\n")
+    streamed = extract(plain, GENES, "GRCh38", tmp_path / "s.vcf.gz", 100)
+    assert streamed.mode == "stream" and "chrX" in streamed.panel_contigs_absent
+    [note_x] = [n for n in streamed.notes if "chromosome X " in n]
+    assert "no record on chromosome X (or chrX) in the whole file" in note_x
+    assert "could not be searched" not in " ".join(streamed.notes)
+
+    indexed = tmp_path / "only18.vcf.gz"
+    pysam.tabix_compress(str(plain), str(indexed))
+    pysam.tabix_index(str(indexed), preset="vcf")
+    by_index = extract(indexed, GENES, "GRCh38", tmp_path / "i.vcf.gz", 100)
+    assert by_index.mode == "index" and "chrX" in by_index.panel_contigs_absent
+    assert any(n.endswith("no contig X (or chrX) in the header or the index; panel genes "
+                          "there could not be searched") for n in by_index.notes)
