@@ -126,8 +126,13 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -
             women_words = _plural(women, "unaffected heterozygous woman",
                                   "unaffected heterozygous women")
             words.append(f"{women_words}, as expected for X-linked recessive inheritance")
-        if len(carriers) - women:
-            words.append(_plural(len(carriers) - women, "unaffected male carrier"))
+        men = sum(members[p]["sex"] == "male" for p in carriers)
+        if men:
+            words.append(_plural(men, "unaffected male carrier"))
+        if len(carriers) - women - men:  # PED sex 0: the likelihood took them as female
+            words.append(_plural(len(carriers) - women - men,
+                                 "unaffected carrier of unknown sex",
+                                 "unaffected carriers of unknown sex"))
         return words
     words = _plural(counts["unaffected_carriers"], "unaffected carrier")
     if model["penetrance"] < 1:

@@ -77,3 +77,20 @@ def test_links_per_build():
     assert links["ClinVar"] == "https://www.ncbi.nlm.nih.gov/clinvar/variation/900001/"
     assert links["gnomAD"].endswith("?dataset=gnomad_r2_1")
     assert links["Ensembl"].startswith("https://grch37.ensembl.org/")
+
+
+def test_x_linked_unaffected_carriers_are_named_by_their_pedigree_sex():
+    """Under XLR an unaffected carrier is a heterozygous woman, a non-penetrant hemizygous man
+    or, with PED sex 0, of unknown sex: never called male because they are not coded female."""
+    pedigree = [{"id": "M", "sex": "female", "phenotype": "unaffected"},
+                {"id": "U", "sex": "male", "phenotype": "unaffected"},
+                {"id": "Q", "sex": "unknown", "phenotype": "unaffected"},
+                {"id": "S", "sex": "male", "phenotype": "affected"}]
+    c = candidate(inheritance="XLR", penetrance=0.9, flb=1.2, pp1="none", affected_carriers=1,
+                  unaffected_carriers=3,
+                  genotypes={"M": {"copies": 1}, "U": {"copies": 1}, "Q": {"copies": 1},
+                             "S": {"copies": 1}})
+    assert segregation_sentence(c, pedigree) == (
+        "Present in the affected family member tested; 1 unaffected heterozygous woman, "
+        "as expected for X-linked recessive inheritance; 1 unaffected male carrier; "
+        "1 unaffected carrier of unknown sex; Bayes factor 1.2, not informative on its own.")
