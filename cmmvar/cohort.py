@@ -1,11 +1,14 @@
-"""Cohort outputs: the summary table (one row per family and its top candidate) and
-run_info.json (versions, configuration, input files with checksums)."""
+"""Cohort outputs: the summary table (one row per family and its top candidate), the
+per-variant table across families, and run_info.json (versions, configuration, input files
+with checksums). Reads the families' report.json records, never their presentation TSVs."""
 
 from __future__ import annotations
 
+import json
 import math
 import platform
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -32,57 +35,94 @@ VARIANT_COLUMNS = (
     "cohort_flb", "cohort_log10_flb", "cohort_pp1", "cohort_bs4", "cohort_meioses",
     "cohort_meioses_strength",
 )
-_KEY = ["chrom", "pos", "ref", "alt"]
+_KEY = ("chrom", "pos", "ref", "alt")
+# Indexes read beside an input file (htslib's names); recorded when present.
+_INDEX_SUFFIXES = (".tbi", ".csi", ".fai", ".gzi")
 
 
-def combine(tables: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
-    """Per variant, across families: the product of the families' FLBs (independent
-    pedigrees multiply, Thompson et al. 2003) and its strength; families whose FLB is
-    undefined are listed, not multiplied."""
-    stacked = pd.concat([t.assign(family_id=f) for f, t in tables.items() if len(t)],
-                        ignore_index=True) if any(len(t) for t in tables.values()) else None
-    if stacked is None:
-        return pd.DataFrame(columns=list(VARIANT_COLUMNS))
-    rows = []
-    for key, group in stacked.groupby(_KEY, sort=False):
-        defined = group[group.flb != ""]
-        if len(defined) and (defined.flb.astype(float) == 0).any():
+@dataclass(frozen=True)
+class CohortVariant:
+    """One variant across the families that keep it: the product of their Bayes factors
+    (None when no family's is defined; 0.0 when one is 0) and its strengths."""
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    gene: str
+    families: tuple[str, ...]
+    families_flb_undefined: tuple[str, ...]
+    flb: float | None
+    log10_flb: float | None
+    pp1: str
+    bs4: str
+    meioses: int | None
+    meioses_strength: str
+
+    def cells(self) -> dict:
+        """The row of cohort_variants.tsv: numbers formatted here, and only here."""
+        return {
+            "chrom": self.chrom, "pos": self.pos, "ref": self.ref, "alt": self.alt,
+            "gene": self.gene, "cohort_families": len(self.families),
+            "families": ",".join(self.families),
+            "families_flb_undefined": ",".join(self.families_flb_undefined),
+            "cohort_flb": "" if self.flb is None else f"{self.flb:.6g}",
+            "cohort_log10_flb": "" if self.log10_flb is None else f"{self.log10_flb:.4f}",
+            "cohort_pp1": self.pp1, "cohort_bs4": self.bs4,
+            "cohort_meioses": "" if self.meioses is None else self.meioses,
+            "cohort_meioses_strength": self.meioses_strength,
+        }
+
+
+def combine(candidates: dict[str, list[dict]], settings: Settings) -> list[CohortVariant]:
+    """Per variant, across families (each family's report.json `candidates`): the product of
+    the families' FLBs (independent pedigrees multiply, Thompson et al. 2003), taken from the
+    full-precision values of their segregation records, and its strength; families whose FLB
+    is undefined are listed, not multiplied. In order of first appearance."""
+    groups: dict[tuple, list[tuple[str, dict]]] = {}
+    for family_id, items in candidates.items():
+        for item in items:
+            groups.setdefault(tuple(item[k] for k in _KEY), []).append((family_id, item))
+    variants = []
+    for key, members in groups.items():
+        segs = [(family_id, item["segregation"]) for family_id, item in members]
+        defined = [seg for _, seg in segs if seg["flb"] is not None]
+        if any(seg["flb"] == 0 for seg in defined):
             value, log10 = 0.0, None
-        elif len(defined):
-            log10 = sum(math.log10(float(v)) for v in defined.flb)
+        elif defined:
+            # a sum of logarithms: a product of many small or large factors stays finite
+            log10 = math.fsum(seg["log10_flb"] for seg in defined)
             value = 10 ** log10
         else:
             value, log10 = None, None
-        meioses = group.informative_meioses[group.informative_meioses != ""].astype(int)
-        total = int(meioses.sum()) if len(meioses) else None
-        rows.append({
-            **dict(zip(_KEY, key, strict=True)), "gene": group.gene.iloc[0],
-            "cohort_families": len(group), "families": ",".join(group.family_id),
-            "families_flb_undefined": ",".join(group.family_id[group.flb == ""]),
-            "cohort_flb": "" if value is None else f"{value:.6g}",
-            "cohort_log10_flb": "" if log10 is None else f"{log10:.4f}",
-            "cohort_pp1": strength(value, settings.ladder["pp1"], benign=False),
-            "cohort_bs4": strength(value, settings.ladder["bs4"], benign=True),
-            "cohort_meioses": "" if total is None else total,
-            "cohort_meioses_strength": meioses_label(total, settings.meioses, len(meioses)),
-        })
-    return pd.DataFrame(rows, columns=list(VARIANT_COLUMNS))
+        meioses = [seg["meioses"] for _, seg in segs if seg["meioses"] is not None]
+        total = sum(meioses) if meioses else None
+        variants.append(CohortVariant(
+            *key, gene=members[0][1]["gene"],
+            families=tuple(family_id for family_id, _ in segs),
+            families_flb_undefined=tuple(f for f, seg in segs if seg["flb"] is None),
+            flb=value, log10_flb=log10,
+            pp1=strength(value, settings.ladder["pp1"], benign=False),
+            bs4=strength(value, settings.ladder["bs4"], benign=True),
+            meioses=total,
+            meioses_strength=meioses_label(total, settings.meioses, len(meioses))))
+    return variants
 
 
-def summarise(candidate_tables: dict[str, str | Path], settings: Settings,
+def summarise(reports: dict[str, str | Path], settings: Settings,
               out_path: str | Path, variants_path: str | Path) -> pd.DataFrame:
     """One row per family with its rank-1 candidate (a family without one keeps its row),
-    with the cohort-wide Bayes factor of that variant; and the per-variant cohort table."""
-    tables = {family: pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-              for family, path in candidate_tables.items()}
-    combined = combine(tables, settings)
-    by_key = {tuple(r[k] for k in _KEY): r for r in combined.to_dict("records")}
+    with the cohort-wide Bayes factor of that variant; and the per-variant cohort table.
+    `reports` maps each family to its report.json, in the sheet's order."""
+    candidates = {family: json.loads(Path(path).read_text(encoding="utf-8"))["candidates"]
+                  for family, path in reports.items()}
+    combined = combine(candidates, settings)
+    by_key = {(v.chrom, v.pos, v.ref, v.alt): v.cells() for v in combined}
     rows = []
-    for family_id, table in tables.items():
+    for family_id, items in candidates.items():
         row = dict.fromkeys(SUMMARY_COLUMNS, "")
-        row.update(family_id=family_id, n_candidates=len(table))
-        if len(table):
-            top = table.iloc[0].to_dict()
+        row.update(family_id=family_id, n_candidates=len(items))
+        if items:
+            top = items[0]  # report.json lists the kept candidates best first
             row.update({k: top.get(k, "") for k in SUMMARY_COLUMNS
                         if k not in ("family_id", "n_candidates")})
             cohort = by_key[tuple(top[k] for k in _KEY)]
@@ -92,7 +132,8 @@ def summarise(candidate_tables: dict[str, str | Path], settings: Settings,
     with atomic_path(out_path) as tmp:
         summary.to_csv(tmp, sep="\t", index=False)
     with atomic_path(variants_path) as tmp:
-        combined.to_csv(tmp, sep="\t", index=False)
+        pd.DataFrame([v.cells() for v in combined], columns=list(VARIANT_COLUMNS)).to_csv(
+            tmp, sep="\t", index=False)
     return summary
 
 
@@ -104,9 +145,14 @@ def _package_version(name: str) -> str:
 
 
 def write_run_info(config: dict, files: dict[str, list[str]], out_path: str | Path) -> dict:
-    """Versions, configuration and every input file with its size, date and SHA-256; the
-    annotation files that are the demo's synthetic ones, and the resources set to `none`."""
+    """Versions, configuration and every input file with its size, date and SHA-256 (the
+    indexes found beside the VCFs and annotation resources under `indexes`, since htslib
+    reads them too); the annotation files that are the demo's synthetic ones, and the
+    resources set to `none`."""
     resources = [resource_record(p) for p in files.get("annotation", [])]
+    files = {**files, "indexes": [
+        f"{path}{suffix}" for kind in ("vcf", "annotation") for path in files.get(kind, [])
+        for suffix in _INDEX_SUFFIXES if Path(f"{path}{suffix}").is_file()]}
     info = {
         "cmmvar_version": __version__,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),

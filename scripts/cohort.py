@@ -12,7 +12,7 @@ from cmmvar.segregation import settings_from_config
 
 def main(sm) -> None:
     settings = settings_from_config(dict(sm.params.config["segregation"]))
-    summary = summarise(dict(zip(sm.params.families, sm.input.candidates, strict=True)),
+    summary = summarise(dict(zip(sm.params.families, sm.input.reports, strict=True)),
                         settings, sm.output.summary, sm.output.variants)
     run_info = write_run_info(dict(sm.params.config), dict(sm.params.files),
                               sm.output.run_info)

@@ -10,7 +10,6 @@ import sys
 import pandas as pd
 import pytest
 
-from cmmvar.cohort import combine
 from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
 from cmmvar.pedigree import Sex, read_family
@@ -221,26 +220,6 @@ def test_named_proband_is_used(tmp_path):
     calls = {i: called(1) for i in ("f", "c1", "c2", "c3")} | {"m": called(0)}
     result = segregate(family, calls, Model("AD", 0.9, 0.01), Settings(), "c2")
     assert (result.proband, result.proband_source) == ("c2", "families sheet")
-
-
-# ------------------------------------------------------------------ cohort
-
-
-def test_cohort_multiplies_independent_families():
-    def table(flb: str, log10: str, meioses: str) -> pd.DataFrame:
-        return pd.DataFrame([{"chrom": "chr18", "pos": "100", "ref": "A", "alt": "G",
-                              "gene": "DCC", "flb": flb, "log10_flb": log10,
-                              "informative_meioses": meioses}])
-
-    combined = combine({"A": table("3", "0.4771", "2"), "B": table("2.5", "0.3979", "2"),
-                        "C": table("", "", "")}, Settings())
-    row = combined.iloc[0]
-    assert row.cohort_families == 3 and row.families_flb_undefined == "C"
-    assert float(row.cohort_flb) == pytest.approx(7.5)       # 3 x 2.5
-    assert row.cohort_pp1 == "moderate"                       # 4.33 <= 7.5 < 18.7
-    assert row.cohort_meioses == 4 and row.cohort_meioses_strength == "strong"  # 5 - 1
-    zero = combine({"A": table("3", "0.4771", "2"), "B": table("0", "", "")}, Settings())
-    assert zero.iloc[0].cohort_flb == "0" and zero.iloc[0].cohort_bs4 == "strong"
 
 
 # ------------------------------------------------------------------ command line

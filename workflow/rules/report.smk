@@ -39,8 +39,9 @@ rule report:
 
 rule cohort:
     input:
-        candidates=expand(outpath("families/{family}/candidates.tsv"), family=FAMILIES),
-        reports=expand(outpath("families/{family}/report.html"), family=FAMILIES),
+        # the records (full-precision FLBs), not the presentation TSVs
+        reports=expand(outpath("families/{family}/report.json"), family=FAMILIES),
+        pages=expand(outpath("families/{family}/report.html"), family=FAMILIES),
     output:
         summary=report(
             outpath("cohort_summary.tsv"),
