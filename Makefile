@@ -6,7 +6,7 @@ CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
 .PHONY: run test test-browser lint bench test-data clean system-deps browser-deps \
-	robustness robustness-deps
+	robustness
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -15,12 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Debian packages the tests compare against: bcftools (normalisation) and FASTLINK
-# (pedigree likelihoods, and the peer tool of `make bench`).
+# Debian packages the tests compare against: bcftools (normalisation), FASTLINK (pedigree
+# likelihoods, and the peer tool of `make bench`) and htslib-test (htslib's own VCF/BCF test
+# files: the unit tests split them as bcftools does, and `make robustness` runs on them).
 system-deps:
-	@command -v bcftools >/dev/null 2>&1 && command -v mlink >/dev/null 2>&1 || { \
+	@command -v bcftools >/dev/null 2>&1 && command -v mlink >/dev/null 2>&1 \
+	  && command -v tabix >/dev/null 2>&1 && dpkg -s htslib-test >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix fastlink; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix fastlink \
+	    htslib-test; }
 
 # Debian Chromium and its WebDriver for the browser test of the HTML reports.
 browser-deps:
@@ -40,16 +43,8 @@ test: $(VENV)/.installed system-deps
 test-browser: $(VENV)/.installed browser-deps
 	$(BIN)/python -m pytest tests/browser
 
-# Debian's htslib-test (htslib's own VCF/BCF test files, the corpus of `make robustness`),
-# and bgzip/tabix, which the hand-made cases use.
-robustness-deps:
-	@dpkg -s htslib-test >/dev/null 2>&1 && command -v bgzip >/dev/null 2>&1 \
-	  && command -v tabix >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq htslib-test tabix; }
-
 ## run cmmvar on every htslib-test VCF/BCF and on hand-made broken VCFs and PEDs; prints the counts
-robustness: $(VENV)/.installed system-deps robustness-deps
+robustness: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest tests/robustness
 
 ## lint the library and the workflow
