@@ -1,22 +1,50 @@
 """Atomic writes: every output goes to a temporary path beside the target, then is renamed,
-so an interrupted run never leaves a half-written file."""
+so an interrupted run never leaves a half-written file under the target's name."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files and folders that earlier writes of `target` left behind
+    when they were killed before their rename (a SIGKILL or a scheduler's time limit runs no
+    `finally`). Only this target's own names are touched: a hidden
+    `.{name}.{random}.tmp` whose random part (tempfile's: letters, digits, `_`) holds no dot,
+    so `.x.tsv.gz.{random}.tmp`, a leftover of x.tsv.gz, is not one of x.tsv's."""
+    own = re.compile(re.escape(_temporary_prefix(target)) + r"[a-z0-9_]+\.tmp")
+    for entry in target.parent.iterdir():
+        if not own.fullmatch(entry.name):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it onto the target on success."""
+    """Yield a temporary path in the target's folder; rename it onto the target on success.
+    On failure the target is as it was (absent, or the previous complete file). Leftovers of
+    earlier killed writes of the same target are removed first (one job writes one target,
+    so none of them can still be in use)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    _remove_leftovers(target)
+    fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(target), suffix=".tmp",
+                               dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -25,6 +53,22 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def scratch_dir(target: str | Path) -> Iterator[Path]:
+    """A temporary folder beside `target` (same file system, so what is made in it can be
+    renamed onto the target), removed on exit; named like atomic_path's temporary files, so
+    that a killed write's folder is removed by the next write of the same target."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(target)
+    path = Path(tempfile.mkdtemp(prefix=_temporary_prefix(target), suffix=".tmp",
+                                 dir=target.parent))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def write_text(target: str | Path, text: str) -> None:

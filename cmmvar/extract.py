@@ -9,7 +9,6 @@ the kept records use (the records are copied as htslib writes them).
 from __future__ import annotations
 
 import shutil
-import tempfile
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pysam
 
 from cmmvar import __version__
+from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
 from cmmvar.genome import CONTIG_LENGTHS, bare, canonical, check_build, resolve
 from cmmvar.panel import Gene, Region, regions
@@ -77,8 +77,7 @@ def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str |
         gaps = HeaderGaps.of(vcf.header, contigs=list(contigs))
         head = [line for line in str(vcf.header).splitlines()
                 if not line.startswith(("##contig=", "#CHROM"))]
-        Path(out_path).parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=Path(out_path).parent) as tmp:
+        with scratch_dir(out_path) as tmp:
             body = Path(tmp) / "body.vcf"
             lines = (_by_index(vcf, vcf_path, wanted, stats) if indexed
                      else _by_stream(vcf, vcf_path, wanted, stats))

@@ -16,7 +16,6 @@ its record (a Number=A/R/G list of the wrong length, a GT allele beyond ALT) is 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import pysam
 
 from cmmvar import __version__
+from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
 from cmmvar.genome import resolve
 from cmmvar.vcf import HeaderGaps, open_vcf, record_columns, records, write_indexed
@@ -166,7 +166,7 @@ def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = Tr
     contigs = list(gaps.declared["contig"]) + [n for k, n in gaps.first_use if k == "contig"]
     rank = {name: i for i, name in enumerate(contigs)}
     made.sort(key=lambda c: (rank[c[0]], int(c[1]), c[3], c[4]))
-    with tempfile.TemporaryDirectory(dir=out_path.parent) as tmp:
+    with scratch_dir(out_path) as tmp:
         plain = Path(tmp) / "normalised.vcf"
         with plain.open("w", encoding="utf-8") as out:
             out.write(_output_header(header, gaps, pass_only, fasta_path))

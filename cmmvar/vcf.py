@@ -310,9 +310,11 @@ def write_indexed(plain: Path, out_path: Path, max_pos: int) -> str:
     csi = max_pos >= _TBI_LIMIT
     pysam.tabix_index(str(compressed), preset="vcf", force=True, csi=csi)
     suffix = ".csi" if csi else ".tbi"
-    other = Path(f"{out_path}{'.tbi' if csi else '.csi'}")
-    if other.exists():  # from an earlier run: htslib could pick it over the new index
-        other.unlink()
+    # An earlier run's index goes before the new data arrives: interrupted between the two
+    # renames, the data is left without an index (read from start to end), never with one
+    # that does not match it; and a stale .csi could be picked over a new .tbi.
+    for old in (Path(f"{out_path}.tbi"), Path(f"{out_path}.csi")):
+        old.unlink(missing_ok=True)
     os.replace(compressed, out_path)
     os.replace(f"{compressed}{suffix}", f"{out_path}{suffix}")
     return suffix
