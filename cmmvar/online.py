@@ -49,12 +49,24 @@ _ALLELE = re.compile(r"^[ACGTN]+$")
 
 
 class ServiceError(InputError):
-    """An online service that could not be reached or refused the request."""
+    """An online service that could not be reached, refused the request or did not answer
+    for every variant; `unanswered` are the variants left without an answer."""
 
-    def __init__(self, message: str, *, service: str, url: str, hint: str | None = None):
+    def __init__(self, message: str, *, service: str, url: str, hint: str | None = None,
+                 unanswered: tuple[VariantKey, ...] = ()):
         self.service = service
         self.url = url
+        self.unanswered = unanswered
         super().__init__(message, hint=hint)
+
+
+def resume_hint(cache: Path) -> str:
+    """What to do when a service fails, the same for every way it can fail."""
+    return (f"to resume, run the same command again once the service answers: the answers "
+            f"received are kept in the cache {cache} and only the variants without one are "
+            f"sent; on a cluster whose compute nodes are offline, run the annotate step where "
+            f"there is internet access; or set annotation.mode: offline to use the local "
+            f"resource files")
 
 
 @dataclass(frozen=True, order=True)
@@ -114,7 +126,9 @@ class Cache:
                 "SELECT response FROM responses WHERE build=? AND chrom=? AND pos=? AND ref=?"
                 " AND alt=? AND source=? AND source_version=?",
                 (build, key.chrom, key.pos, key.ref, key.alt, source, version)).fetchone()
-            if row is not None:
+            # A null is what cmmvar 0.1 stored for a variant VEP left out of its answer: not
+            # an answer, so asked again.
+            if row is not None and row[0] != "null":
                 found[key] = json.loads(row[0])
         return found
 
@@ -146,48 +160,96 @@ class Cache:
 
 
 class Http:
-    """requests with retries: timeouts, connection errors, 429 (honouring Retry-After, which
-    Ensembl gives in fractional seconds) and 5xx are retried with exponential backoff."""
+    """requests with bounded retries: a timeout, a connection error, 429 (honouring
+    Retry-After, which Ensembl gives in fractional seconds), 5xx and, where JSON is expected,
+    an answer that is not JSON of the expected shape are tried again, `max_retries` times at
+    most, after exponentially growing waits. No wait is longer than `max_wait` seconds, whatever
+    Retry-After asks, so the waits for one request add up to at most max_retries * max_wait."""
 
     def __init__(self, session: requests.Session | None = None, timeout: float = 60,
-                 max_retries: int = 4, backoff: float = 1.0,
+                 max_retries: int = 4, backoff: float = 1.0, max_wait: float = 60,
                  sleep: Callable[[float], None] = time.sleep):
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", f"cmmvar/{__version__}")
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
+        self.max_wait = max_wait
         self.sleep = sleep  # tests pass a recorder: waits are asserted, not spent
 
     def request(self, method: str, url: str, *, service: str, variants: int = 0,
                 accept: tuple[int, ...] = (200,), **kwargs) -> requests.Response:
         """The response, once its status is in `accept`; ServiceError after the last retry,
         or at once for a status that retrying cannot change (400, 404, ...)."""
-        reason = ""
+        return self._retrying(method, url, service, variants, accept, None, kwargs)
+
+    def json(self, method: str, url: str, *, service: str, shape: type, variants: int = 0,
+             **kwargs) -> Any:
+        """The decoded body of a 200 answer once it is JSON of `shape` (list or dict): a
+        proxy's error page or a body cut short is retried like a 5xx."""
+        return self._retrying(method, url, service, variants, (200,), shape, kwargs)
+
+    def pause(self, attempt: int, why: str, asked: float | None = None) -> None:
+        """Wait before the retry that follows attempt `attempt` (0: the first): what
+        Retry-After asked, else backoff * 2**attempt; never longer than max_wait."""
+        wait = asked or self.backoff * 2 ** attempt
+        if wait > self.max_wait:
+            if asked:
+                why += f"; more than max_wait {_seconds(self.max_wait)} s, which is waited instead"
+            wait = self.max_wait
+        log.warning("%s; retrying in %s s", why, _seconds(wait))
+        self.sleep(wait)
+
+    def _retrying(self, method: str, url: str, service: str, variants: int,
+                  accept: tuple[int, ...], shape: type | None, kwargs: dict) -> Any:
+        reason, asked, answered = "", None, False
         for attempt in range(self.max_retries + 1):
+            if attempt:
+                self.pause(attempt - 1, f"{url}: {reason}", asked)
             log.info("sent %d variants to %s", variants, url)
-            wait = self.backoff * 2 ** attempt
+            asked, answered = None, False
             try:
                 response = self.session.request(method, url, timeout=self.timeout, **kwargs)
             except requests.Timeout:
                 reason = f"no answer within {self.timeout:g} s"
-            except requests.ConnectionError as exc:
+                continue
+            except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema,
+                    requests.exceptions.InvalidURL) as exc:
+                raise ServiceError(f"{service}: {url!r} is not a URL that can be asked ({exc})",
+                                   service=service, url=url,
+                                   hint="check the service's URL in the config") from None
+            except requests.RequestException as exc:  # refused, reset, body cut short
                 reason = f"connection failed: {_root_cause(exc)}"
-            else:
-                if response.status_code in accept:
-                    return response
+                continue
+            if response.status_code not in accept:
                 reason = f"HTTP {response.status_code} {response.reason}".strip()
                 if response.status_code != 429 and response.status_code < 500:
                     raise ServiceError(
                         f"{service} refused the request to {url}: {reason}: "
                         f"{response.text[:300].strip()}", service=service, url=url)
-                wait = _retry_after(response) or wait
-            if attempt < self.max_retries:
-                log.warning("%s: %s; retrying in %.3g s", url, reason, wait)
-                self.sleep(wait)
-        raise ServiceError(f"{service} at {url} did not answer after "
-                           f"{self.max_retries + 1} attempt(s) ({reason})",
-                           service=service, url=url)
+                asked = _retry_after(response)
+                if asked:
+                    reason += f", Retry-After {_seconds(asked)} s"
+                continue
+            if shape is None:
+                return response
+            answered = True
+            try:
+                data = response.json()
+            except ValueError:
+                reason = f"an answer that is not JSON: {response.text[:200].strip()!r}"
+                continue
+            if isinstance(data, shape):
+                return data
+            reason = (f"a JSON {type(data).__name__} where a {shape.__name__} was expected: "
+                      f"{response.text[:200].strip()!r}")
+        verb = "gave no usable answer in" if answered else "did not answer after"
+        raise ServiceError(f"{service} at {url} {verb} {self.max_retries + 1} attempt(s) "
+                           f"({reason})", service=service, url=url)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3g}" if value < 1000 else f"{value:.0f}"
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -257,12 +319,15 @@ class _Client:
         self.http = http or Http()
 
     def annotate(self, variants: Iterable[VariantKey]) -> Annotations:
-        """Each distinct variant's parsed result (None: the service has nothing for it)."""
+        """Each distinct variant's parsed result (None: the service said it has nothing).
+
+        Only answers are cached: a variant the service left out of its answer is asked
+        again, and if still left out, or if the service fails, ServiceError names how many
+        variants have no answer (what was answered before stays in the cache)."""
         keys = sorted(set(variants))
         version = self.cache.last_version(self.build, self.source)
         found = self.cache.get(self.build, self.source, version, keys) if version else {}
         missing = [k for k in keys if k not in found]
-        done = 0
         try:
             if missing:
                 current = self.version()
@@ -272,23 +337,44 @@ class _Client:
                     found = self.cache.get(self.build, self.source, version, keys)
                     missing = [k for k in keys if k not in found]
             cached = len(keys) - len(missing)
-            for done in range(0, len(missing), self.batch_size):
-                fetched = self._fetch(missing[done:done + self.batch_size])
+            left_out: list[VariantKey] = []
+            for start in range(0, len(missing), self.batch_size):
+                batch = missing[start:start + self.batch_size]
+                answered = self._ask(batch)
                 # Cached per batch, so what came before a failure is kept.
-                self.cache.put(self.build, self.source, version, fetched)
-                found.update(fetched)
+                self.cache.put(self.build, self.source, version, answered)
+                found.update(answered)
+                left_out += [k for k in batch if k not in answered]
+            if left_out:
+                raise ServiceError(
+                    f"{self.service} at {self.url} left {len(left_out)} variant(s) out of its "
+                    f"answers {self.http.max_retries + 1} time(s): {_listed(left_out)}",
+                    service=self.service, url=self.url)
         except ServiceError as exc:
+            unanswered = tuple(k for k in keys if k not in found)
             raise ServiceError(
-                f"{exc.message}; {done} of the {len(missing)} variants to fetch were fetched "
-                f"and are kept in the cache {self.cache.path}", service=self.service,
-                url=exc.url, hint="re-run later: only the rest will be sent; on a cluster whose "
-                                  "compute nodes are offline, run the annotate step where there "
-                                  "is internet access; or set annotation.mode: offline to use "
-                                  "the local resource files") from None
+                f"{exc.message}; no answer for {len(unanswered)} of the {len(keys)} variants "
+                f"({len(keys) - len(unanswered)} answered)",
+                service=self.service, url=exc.url, hint=exc.hint or resume_hint(self.cache.path),
+                unanswered=unanswered) from None
         log.info("%s %s: %d variants, %d from the cache %s, %d sent to %s", self.service,
                  version, len(keys), cached, self.cache.path, len(missing), self.base_url)
         return Annotations(self.service, self.base_url, version,
                            {k: self._parse(found[k]) for k in keys}, len(missing), cached)
+
+    def _ask(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
+        """The answers to one batch; the variants an answer leaves out are asked again, up
+        to the retries allowed, with the same waits as a failed request."""
+        answered: dict[VariantKey, Any] = {}
+        for attempt in range(self.http.max_retries + 1):
+            left = [k for k in batch if k not in answered]
+            if attempt:
+                self.http.pause(attempt - 1, f"{self.url}: {len(left)} of the {len(batch)} "
+                                             f"variants sent were left out of the answer")
+            answered.update(self._fetch(left))
+            if len(answered) == len(batch):
+                break
+        return answered
 
     def version(self) -> str:
         raise NotImplementedError
@@ -349,30 +435,29 @@ class VepRest(_Client):
 
     def version(self) -> str:
         url = f"{self.base_url}/info/software?content-type=application/json"
-        data = self.http.request("GET", url, service=self.service,
-                                 headers={"Accept": "application/json"}).json()
-        return str(data["release"])
+        data = self.http.json("GET", url, service=self.service, shape=dict,
+                              headers={"Accept": "application/json"})
+        return _release(data, ("release",), self.service, url)
 
     def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
         body = {"variants": [_vep_input(k) for k in batch],
                 "hgvs": 1, "canonical": 1, "numbers": 1}
         if self.build == "GRCh38":  # MANE is GRCh38 only (ensembl-rest vep.conf)
             body["mane"] = 1
-        response = self.http.request(
-            "POST", self.url, service=self.service, variants=len(batch), json=body,
+        items = self.http.json(
+            "POST", self.url, service=self.service, shape=list, variants=len(batch), json=body,
             headers={"Content-Type": "application/json", "Accept": "application/json"})
         wanted = set(batch)
-        # Matched back through the echoed `input`; a variant VEP skipped gets None.
-        fetched: dict[VariantKey, Any] = {k: None for k in batch}
-        for item in _json(response, self.service, self.url):
+        # Matched back through the echoed `input`. VEP leaves out what it could not read, and
+        # says nothing else about it: such a variant is not answered (asked again, not cached).
+        fetched: dict[VariantKey, Any] = {}
+        for item in items:
             key = _key_of_vep_input(item.get("input", "")) if isinstance(item, dict) else None
             if key in wanted:
                 fetched[key] = item
         return fetched
 
-    def _parse(self, response: Any) -> VepResult | None:
-        if response is None:
-            return None
+    def _parse(self, response: Any) -> VepResult:
         transcripts = tuple(
             TranscriptConsequence(
                 transcript_id=t.get("transcript_id", ""), gene_symbol=t.get("gene_symbol"),
@@ -445,22 +530,23 @@ class MyVariant(_Client):
         # hg19 and hg38 are separate indexes with their own builds; the metadata endpoint
         # answers for hg19 unless told (myvariant.info src/config_web.py, METADATA_KWARGS).
         url = f"{self.base_url}/v1/metadata?assembly={_ASSEMBLY[self.build]}"
-        data = _json(self.http.request("GET", url, service=self.service), self.service, url)
-        return str(data.get("build_version") or data.get("build_date"))
+        data = self.http.json("GET", url, service=self.service, shape=dict)
+        return _release(data, ("build_version", "build_date"), self.service, url)
 
     def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
         ids = {hgvs_id(k): k for k in batch}
         form = {"ids": ",".join(ids), "fields": ",".join(MYVARIANT_FIELDS),
                 "assembly": _ASSEMBLY[self.build]}
-        response = self.http.request("POST", self.url, service=self.service,
-                                     variants=len(batch), data=form)
-        fetched: dict[VariantKey, Any] = {k: {"notfound": True} for k in batch}
-        seen = set()
-        for hit in _json(response, self.service, self.url):
+        hits = self.http.json("POST", self.url, service=self.service, shape=list,
+                              variants=len(batch), data=form)
+        # An answer is a hit (it has an _id) or an explicit {"query": id, "notfound": true};
+        # an id with neither in the answer is not answered (asked again, not cached).
+        fetched: dict[VariantKey, Any] = {}
+        for hit in hits:
             key = ids.get(hit.get("query")) if isinstance(hit, dict) else None
-            if key is not None and key not in seen:  # several hits for one id: the first
-                seen.add(key)
-                fetched[key] = hit
+            if key is not None and key not in fetched and (hit.get("_id")
+                                                          or hit.get("notfound") is True):
+                fetched[key] = hit  # several hits for one id: the first
         return fetched
 
     def _parse(self, hit: Any) -> MyVariantResult | None:
@@ -484,14 +570,20 @@ class MyVariant(_Client):
             revel_score=_number(_values(hit, "dbnsfp.revel.score")))
 
 
-def _json(response: requests.Response, service: str, url: str) -> Any:
-    """The decoded body; a page that is not JSON (a proxy's error page) is a ServiceError."""
-    try:
-        return response.json()
-    except ValueError:
-        raise ServiceError(f"{service} at {url} answered with something that is not JSON: "
-                           f"{response.text[:200].strip()!r}", service=service,
-                           url=url) from None
+def _release(data: dict, fields: tuple[str, ...], service: str, url: str) -> str:
+    """The release a version query names, which keys the cache: without one, nothing can be
+    cached safely."""
+    value = next((data[f] for f in fields if data.get(f) not in (None, "")), None)
+    if value is None or isinstance(value, dict | list):
+        raise ServiceError(f"{service} at {url} did not say its release (no {' or '.join(fields)}"
+                           f" in {json.dumps(data)[:200]})", service=service, url=url)
+    return str(value)
+
+
+def _listed(keys: list[VariantKey], most: int = 5) -> str:
+    """`18:52340409 G>C, ...`: the first few variants, for a message."""
+    shown = ", ".join(f"{k.chrom}:{k.pos} {k.ref}>{k.alt}" for k in keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,6 +611,7 @@ ONLINE_SETTINGS = {
     "myvariant_batch_size": MYVARIANT_MAX_BATCH,
     "timeout": 60,
     "retries": 4,
+    "max_wait": 60,
 }
 
 
@@ -535,10 +628,14 @@ def online_annotations(keys: Iterable[VariantKey], build: str, settings: Mapping
       vep_batch_size        variants per VEP request, 1-200 (default 200)
       myvariant_batch_size  variants per MyVariant.info request, 1-1000 (default 1000)
       timeout               seconds to wait for an answer (default 60)
-      retries               retries after a timeout, connection error, 429 or 5xx, 0-20
-                            (default 4; waits 1, 2, 4, 8 s, or what Retry-After says)
-    Raises ConfigError for a bad value and ServiceError when a service stays down (what was
-    fetched before is kept in the cache).
+      retries               retries after a timeout, connection error, 429, 5xx, an answer
+                            that is not JSON or one that leaves variants out, 0-20 (default
+                            4; waits 1, 2, 4, 8 s, or what Retry-After says)
+      max_wait              the longest wait before a retry, seconds (default 60): a longer
+                            Retry-After is cut to it, and the log says so
+    Raises ConfigError for a bad value, and ServiceError when a service stays down or leaves
+    variants unanswered, naming how many variants have no annotation; each service is asked
+    even when the other fails, and every answer received is kept in the cache.
     """
     values = {name: default if settings.get(name) is None else settings[name]
               for name, default in ONLINE_SETTINGS.items()}  # null in the config: default
@@ -549,19 +646,37 @@ def online_annotations(keys: Iterable[VariantKey], build: str, settings: Mapping
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ConfigError(f"annotation.{name} is {value!r}; give a whole number from {low} "
                               f"to {high}")
-    timeout = values["timeout"]
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"annotation.timeout is {timeout!r}; give a number of seconds above 0")
-    keys = list(keys)
+    for name, lowest in (("timeout", "above 0"), ("max_wait", "from 0")):
+        value = values[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 \
+                or (value == 0 and name == "timeout"):
+            raise ConfigError(f"annotation.{name} is {value!r}; give a number of seconds "
+                              f"{lowest}")
+    keys = sorted(set(keys))
     cache = Cache(values["cache"] or DEFAULT_CACHE_DIR)
     try:
-        http = Http(timeout=values["timeout"], max_retries=values["retries"], sleep=sleep)
-        vep = VepRest(build, values["vep_url"], cache, http, values["vep_batch_size"])
-        myvariant = MyVariant(build, values["myvariant_url"], cache, http,
-                              values["myvariant_batch_size"])
-        return OnlineAnnotations(vep.annotate(keys), myvariant.annotate(keys))
+        http = Http(timeout=values["timeout"], max_retries=values["retries"],
+                    max_wait=values["max_wait"], sleep=sleep)
+        clients = (VepRest(build, values["vep_url"], cache, http, values["vep_batch_size"]),
+                   MyVariant(build, values["myvariant_url"], cache, http,
+                             values["myvariant_batch_size"]))
+        answers, failures = [], []
+        for client in clients:
+            try:
+                answers.append(client.annotate(keys))
+            except ServiceError as exc:
+                failures.append(exc)
     finally:
         cache.close()
+    if failures:
+        unannotated = tuple(sorted({k for exc in failures for k in exc.unanswered}))
+        raise ServiceError(
+            f"{len(unannotated)} of the {len(keys)} variants could not be annotated online: "
+            + "; ".join(exc.message for exc in failures),
+            service=", ".join(exc.service for exc in failures),
+            url=", ".join(exc.url for exc in failures), hint=failures[0].hint,
+            unanswered=unannotated)
+    return OnlineAnnotations(*answers)
 
 
 def hgvs_id(key: VariantKey) -> str:

@@ -6,6 +6,7 @@ services' formats (VEP REST region POST JSON; MyVariant.info v1/variant POST hit
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
@@ -13,6 +14,7 @@ import re
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pysam
@@ -87,7 +89,8 @@ def myvariant_hit(query: str) -> dict:
 
 class Replay:
     """The server's script: responses to hold back (status, headers) per path, a count of
-    POSTs after which every POST fails, and every request seen."""
+    POSTs after which every POST fails, POSTs that fail, variants left out of answers, and
+    every request seen (method, path, url, headers, body)."""
 
     def __init__(self):
         self.seen: list[dict] = []
@@ -95,10 +98,24 @@ class Replay:
         self.held: dict[str, list[tuple]] = {}
         self.posts_before_failing: int | None = None
         self.slow: dict[str, list[float]] = {}  # path -> seconds to stall, one per request
+        # (path, body) -> True: this POST is answered 503 (the workflow runs several jobs at
+        # once, so failures there are chosen by content, not by order)
+        self.failing: Callable[[str, str], bool] | None = None
+        # VEP input line or MyVariant id -> how many answers leave it out (a batch answered
+        # in part)
+        self.omit: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def posts(self, path: str) -> list[dict]:
         return [r for r in self.seen if r["method"] == "POST" and r["path"] == path]
+
+    def left_out(self, variant: str) -> bool:
+        """Whether this answer leaves the variant out (counting down its omissions)."""
+        with self.lock:
+            if self.omit.get(variant, 0) > 0:
+                self.omit[variant] -= 1
+                return True
+        return False
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -127,8 +144,10 @@ class Handler(BaseHTTPRequestHandler):
                                 "headers": dict(self.headers), "body": body})
             held = replay.held.get(path)
             hold = held.pop(0) if held else None
-            failing = (method == "POST" and replay.posts_before_failing is not None
-                       and len(replay.posts(path)) > replay.posts_before_failing)
+            failing = method == "POST" and (
+                (replay.posts_before_failing is not None
+                 and len(replay.posts(path)) > replay.posts_before_failing)
+                or (replay.failing is not None and replay.failing(path, body)))
             stall = replay.slow.get(path)
             stall = stall.pop(0) if stall else 0
         time.sleep(stall)
@@ -144,11 +163,12 @@ class Handler(BaseHTTPRequestHandler):
                                       "2025-01-06T02:00:00", "build_version": "20250106"})
         if path == "/vep/homo_sapiens/region":
             variants = json.loads(body)["variants"]
-            return self._answer(200, [vep_item(v) for v in variants])
+            return self._answer(200, [vep_item(v) for v in variants
+                                      if not replay.left_out(v)])
         if path == "/v1/variant":
             form = urllib.parse.parse_qs(body)
             ids = form["ids"][0].split(",")
-            return self._answer(200, [myvariant_hit(i) for i in ids])
+            return self._answer(200, [myvariant_hit(i) for i in ids if not replay.left_out(i)])
         return self._answer(404, {"error": f"page not found: {path}"})
 
     def do_GET(self):
@@ -158,15 +178,24 @@ class Handler(BaseHTTPRequestHandler):
         self._handle("POST")
 
 
-@pytest.fixture
-def server():
+@contextlib.contextmanager
+def replay_server() -> Iterator[ThreadingHTTPServer]:
+    """The server on a free port of 127.0.0.1; its script and record are `.replay`."""
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.replay = Replay()
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    with replay_server() as httpd:
+        yield httpd
 
 
 def url_of(server) -> str:
@@ -347,52 +376,198 @@ def test_cache_is_keyed_on_build_and_source_version(tmp_path):
 
 # --- retries and failures
 
+VEP_PATH, MYVARIANT_PATH = "/vep/homo_sapiens/region", "/v1/variant"
 
-@pytest.mark.parametrize(("as_date", "wait"), [
-    (False, 2.5),  # seconds, fractional as Ensembl gives them
-    (True, 30),  # an HTTP date
+
+def resume_hint(tmp_path) -> str:
+    return (f"to resume, run the same command again once the service answers: the answers "
+            f"received are kept in the cache {tmp_path / 'cache' / 'online.sqlite'} and only "
+            f"the variants without one are sent; on a cluster whose compute nodes are "
+            f"offline, run the annotate step where there is internet access; or set "
+            f"annotation.mode: offline to use the local resource files")
+
+
+def cached(tmp_path, source: str, version: str, keys) -> dict:
+    """What the cache holds for these keys (the services' releases: VEP 113, MyVariant
+    20250106)."""
+    cache = Cache(tmp_path / "cache")
+    try:
+        return cache.get("GRCh38", source, version, keys)
+    finally:
+        cache.close()
+
+
+def vep_inputs(server) -> list[list[str]]:
+    """The variants of each VEP POST the server received, in order."""
+    return [json.loads(p["body"])["variants"] for p in server.replay.posts(VEP_PATH)]
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    ("2.5", 2.5),  # seconds, fractional as Ensembl gives them
+    (30, 30),  # an HTTP date 30 s ahead
+    ("3600", 40),  # an hour: cut to max_wait
+    (3600, 40),  # an HTTP date an hour ahead: cut too
 ])
-def test_429_with_retry_after_waits_as_told_then_succeeds(server, tmp_path, caplog, as_date,
-                                                          wait):
-    retry_after = email.utils.formatdate(time.time() + wait, usegmt=True) if as_date \
-        else str(wait)
-    server.replay.held["/vep/homo_sapiens/region"] = [(429, {"Retry-After": retry_after})]
-    client = vep(server, tmp_path, backoff=0.001)
+def test_429_with_retry_after_waits_as_told_up_to_max_wait_then_succeeds(
+        server, tmp_path, caplog, retry_after, waited):
+    if isinstance(retry_after, int):
+        retry_after = email.utils.formatdate(time.time() + retry_after, usegmt=True)
+    server.replay.held[VEP_PATH] = [(429, {"Retry-After": retry_after})]
+    client = vep(server, tmp_path, backoff=0.001, max_wait=40)
     with caplog.at_level(logging.INFO, logger="cmmvar.online"):
         result = client.annotate(snvs(3))
-    # Retry-After honoured, not the 1 ms backoff
-    assert client.http.sleep == [pytest.approx(wait, abs=1.5)]
-    assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2
+    # Retry-After honoured up to max_wait, not the 1 ms backoff (an HTTP date has whole
+    # seconds, hence the tolerance)
+    assert client.http.sleep == [pytest.approx(waited, abs=1.5)]
+    assert len(server.replay.posts(VEP_PATH)) == 2
     assert len(result.results) == 3 and all(result.results.values())
-    assert any("HTTP 429" in r.message and "retrying in" in r.message for r in caplog.records)
+    retry = [r.message for r in caplog.records if "retrying in" in r.message]
+    assert len(retry) == 1 and "HTTP 429 Too Many Requests, Retry-After " in retry[0]
+    assert ("more than max_wait 40 s, which is waited instead; retrying in 40 s" in retry[0]) \
+        == (waited == 40)
 
 
-def test_5xx_is_retried_with_growing_waits_then_succeeds(server, tmp_path):
-    server.replay.held["/v1/variant"] = [(502, {}), (503, {}), (500, {})]
-    client = myvariant(server, tmp_path, backoff=0.5, max_retries=4)
+def test_a_service_asking_again_and_again_to_wait_an_hour_is_given_up_after_retries_times_max_wait(
+        server, tmp_path):
+    keys = snvs(2)
+    server.replay.held[VEP_PATH] = [(429, {"Retry-After": "3600"})] * 4
+    client = vep(server, tmp_path, max_retries=3, max_wait=2)
+    with pytest.raises(ServiceError) as caught:
+        client.annotate(keys)
+    assert client.http.sleep == [2, 2, 2]  # 6 s in all, not 3 hours
+    assert str(caught.value) == (
+        f"Ensembl VEP REST at {url_of(server)}{VEP_PATH} did not answer after 4 attempt(s) "
+        f"(HTTP 429 Too Many Requests, Retry-After 3600 s); no answer for 2 of the 2 variants "
+        f"(0 answered) ({resume_hint(tmp_path)})")
+    assert caught.value.unanswered == tuple(keys)
+    assert cached(tmp_path, "ensembl-vep-rest", "113", keys) == {}
+
+
+def test_5xx_is_retried_with_growing_waits_cut_to_max_wait_then_succeeds(server, tmp_path):
+    server.replay.held[MYVARIANT_PATH] = [(502, {}), (503, {}), (500, {}), (504, {})]
+    client = myvariant(server, tmp_path, backoff=1, max_retries=4, max_wait=3)
     result = client.annotate(snvs(2))
-    assert len(server.replay.posts("/v1/variant")) == 4
-    assert client.http.sleep == [0.5, 1.0, 2.0]
+    assert len(server.replay.posts(MYVARIANT_PATH)) == 5
+    assert client.http.sleep == [1, 2, 3, 3]
     assert all(result.results.values()) and result.sent == 2
 
 
 def test_timeout_is_retried(server, tmp_path, caplog):
-    server.replay.slow["/vep/homo_sapiens/region"] = [1.0]  # the first POST stalls
+    server.replay.slow[VEP_PATH] = [1.0]  # the first POST stalls
     client = vep(server, tmp_path, timeout=0.3, backoff=0.25)
     with caplog.at_level(logging.WARNING, logger="cmmvar.online"):
         result = client.annotate(snvs(2))
-    assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2
+    assert len(server.replay.posts(VEP_PATH)) == 2
     assert client.http.sleep == [0.25]
     assert all(result.results.values())
     assert any("no answer within 0.3 s; retrying in 0.25 s" in r.message
                for r in caplog.records)
 
 
-def test_an_answer_that_is_not_json_is_a_service_error(server, tmp_path):
-    server.replay.held["/v1/variant"] = [(200, {}, b"<html>Gateway login</html>")]
-    with pytest.raises(ServiceError, match=r"MyVariant.info at .*/v1/variant answered with "
-                                           r"something that is not JSON: '<html>Gateway"):
-        myvariant(server, tmp_path).annotate(snvs(1))
+MALFORMED = {
+    "not JSON": (b"<html>Gateway login</html>",
+                 "an answer that is not JSON: '<html>Gateway login</html>'"),
+    "cut short": (b'[{"input": "18 52340000 . G A',
+                  """an answer that is not JSON: '[{"input": "18 52340000 . G A'"""),
+    "wrong shape": (b'{"error": "Internal"}',
+                    """a JSON dict where a list was expected: '{"error": "Internal"}'"""),
+}
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+@pytest.mark.parametrize(("client", "path"), [(vep, VEP_PATH), (myvariant, MYVARIANT_PATH)])
+def test_a_malformed_answer_is_retried_and_the_next_one_used(server, tmp_path, client, path,
+                                                             kind):
+    server.replay.held[path] = [(200, {}, MALFORMED[kind][0])]
+    asked = client(server, tmp_path, backoff=0.25)
+    result = asked.annotate(snvs(2))
+    assert asked.http.sleep == [0.25]
+    assert len(server.replay.posts(path)) == 2
+    assert len(result.results) == 2 and all(result.results.values())
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_answers_that_stay_malformed_end_in_one_error_and_nothing_is_cached(server, tmp_path,
+                                                                            kind):
+    keys = snvs(2)
+    server.replay.held[VEP_PATH] = [(200, {}, MALFORMED[kind][0])] * 3
+    with pytest.raises(ServiceError) as caught:
+        vep(server, tmp_path, max_retries=2).annotate(keys)
+    assert str(caught.value) == (
+        f"Ensembl VEP REST at {url_of(server)}{VEP_PATH} gave no usable answer in 3 attempt(s) "
+        f"({MALFORMED[kind][1]}); no answer for 2 of the 2 variants (0 answered) "
+        f"({resume_hint(tmp_path)})")
+    assert cached(tmp_path, "ensembl-vep-rest", "113", keys) == {}
+
+
+def test_a_version_query_that_names_no_release_is_a_service_error(server, tmp_path):
+    server.replay.held["/info/software"] = [(200, {}, b'{"releases": [113]}')]
+    with pytest.raises(ServiceError, match=re.escape(
+            f"Ensembl VEP REST at {url_of(server)}/info/software?content-type=application/json "
+            f'did not say its release (no release in {{"releases": [113]}}); no answer for 1 of '
+            f"the 1 variants (0 answered)")):
+        vep(server, tmp_path).annotate(snvs(1))
+    assert server.replay.posts(VEP_PATH) == []
+
+
+def test_vep_leaving_a_variant_out_is_asked_again_for_that_variant_alone(server, tmp_path):
+    keys = snvs(3)
+    server.replay.omit["18 52340001 . G A . . ."] = 1
+    client = vep(server, tmp_path, backoff=0.25)
+    result = client.annotate(keys)
+    assert vep_inputs(server) == [["18 52340000 . G A . . .", "18 52340001 . G A . . .",
+                                   "18 52340002 . G A . . ."], ["18 52340001 . G A . . ."]]
+    assert client.http.sleep == [0.25]
+    assert all(result.results.values())
+    assert set(cached(tmp_path, "ensembl-vep-rest", "113", keys)) == set(keys)
+
+
+def test_vep_leaving_a_variant_out_every_time_is_reported_and_that_variant_not_cached(
+        server, tmp_path):
+    keys = snvs(3)
+    server.replay.omit["18 52340001 . G A . . ."] = 3
+    with pytest.raises(ServiceError) as caught:
+        vep(server, tmp_path, max_retries=2).annotate(keys)
+    assert str(caught.value) == (
+        f"Ensembl VEP REST at {url_of(server)}{VEP_PATH} left 1 variant(s) out of its answers "
+        f"3 time(s): 18:52340001 G>A; no answer for 1 of the 3 variants (2 answered) "
+        f"({resume_hint(tmp_path)})")
+    assert caught.value.unanswered == (keys[1],)
+    assert set(cached(tmp_path, "ensembl-vep-rest", "113", keys)) == {keys[0], keys[2]}
+
+    server.replay.seen.clear()  # the next run asks for that variant alone
+    result = vep(server, tmp_path).annotate(keys)
+    assert vep_inputs(server) == [["18 52340001 . G A . . ."]]
+    assert all(result.results.values())
+
+
+def test_myvariant_notfound_is_an_answer_and_cached_but_a_missing_hit_is_not(server, tmp_path):
+    found, absent, lost = (VariantKey("18", 52340123, "G", "A"),
+                           VariantKey("18", 52340200, "GT", "G"),
+                           VariantKey("18", 52340300, "C", "T"))
+    server.replay.omit["chr18:g.52340300C>T"] = 2
+    with pytest.raises(ServiceError, match=re.escape(
+            "left 1 variant(s) out of its answers 2 time(s): 18:52340300 C>T; no answer for 1 "
+            "of the 3 variants (2 answered)")):
+        myvariant(server, tmp_path, max_retries=1).annotate([found, absent, lost])
+    stored = cached(tmp_path, "myvariant.info", "20250106", [found, absent, lost])
+    assert set(stored) == {found, absent}
+    assert stored[absent] == {"query": "chr18:g.52340201del", "notfound": True}
+
+    server.replay.seen.clear()
+    results = myvariant(server, tmp_path).annotate([found, absent, lost]).results
+    (post,) = server.replay.posts(MYVARIANT_PATH)
+    assert urllib.parse.parse_qs(post["body"])["ids"] == ["chr18:g.52340300C>T"]
+    assert results[absent] is None and results[lost].cadd_phred == 24.3
+
+
+def test_a_myvariant_hit_with_neither_id_nor_notfound_is_not_an_answer(server, tmp_path):
+    server.replay.held[MYVARIANT_PATH] = [
+        (200, {}, b'[{"query": "chr18:g.52340000G>A", "error": "backend timed out"}]')]
+    client = myvariant(server, tmp_path, backoff=0.25)
+    result = client.annotate(snvs(1))
+    assert len(server.replay.posts(MYVARIANT_PATH)) == 2 and client.http.sleep == [0.25]
+    assert result.results[snvs(1)[0]].cadd_phred == 24.3
 
 
 def test_server_staying_503_raises_service_error_and_keeps_earlier_batches(server, tmp_path):
@@ -400,40 +575,50 @@ def test_server_staying_503_raises_service_error_and_keeps_earlier_batches(serve
     server.replay.posts_before_failing = 2  # batches 1 and 2 pass, then 503 for good
     with pytest.raises(ServiceError) as caught:
         vep(server, tmp_path, max_retries=2).annotate(keys)
-    url = f"{url_of(server)}/vep/homo_sapiens/region"
+    url = f"{url_of(server)}{VEP_PATH}"
     assert isinstance(caught.value, InputError)
     assert str(caught.value) == (
         f"Ensembl VEP REST at {url} did not answer after 3 attempt(s) (HTTP 503 Service "
-        f"Unavailable); 400 of the 450 variants to fetch were fetched and are kept in the "
-        f"cache {tmp_path / 'cache' / 'online.sqlite'} (re-run later: only the rest will be "
-        f"sent; on a cluster whose compute nodes are offline, run the annotate step where "
-        f"there is internet access; or set annotation.mode: offline to use the local "
-        f"resource files)")
-    assert caught.value.url == url
-    assert len(server.replay.posts("/vep/homo_sapiens/region")) == 2 + 3
+        f"Unavailable); no answer for 50 of the 450 variants (400 answered) "
+        f"({resume_hint(tmp_path)})")
+    assert caught.value.url == url and caught.value.unanswered == tuple(keys[400:])
+    assert len(server.replay.posts(VEP_PATH)) == 2 + 3
+    assert set(cached(tmp_path, "ensembl-vep-rest", "113", keys)) == set(keys[:400])
 
     server.replay.posts_before_failing = None
     server.replay.seen.clear()
     result = vep(server, tmp_path).annotate(keys)
-    resent = [v for p in server.replay.posts("/vep/homo_sapiens/region")
-              for v in json.loads(p["body"])["variants"]]
-    assert len(resent) == 50 and len(result.results) == 450
+    assert [v for batch in vep_inputs(server) for v in batch] == \
+        [f"18 {k.pos} . G A . . ." for k in keys[400:]]
+    assert len(result.results) == 450
 
 
 def test_unreachable_service_gives_one_clear_error(tmp_path):
-    with pytest.raises(ServiceError, match=r"MyVariant.info at http://127.0.0.1:9/v1/metadata"
+    with pytest.raises(ServiceError, match=r"^MyVariant.info at http://127.0.0.1:9/v1/metadata"
                                            r"\?assembly=hg38 did not answer after 2 attempt\(s\) "
-                                           r"\(connection failed: .*\); 0 of the 1 variants"):
-        MyVariant("GRCh38", base_url="http://127.0.0.1:9", cache=tmp_path,
+                                           r"\(connection failed: .*\); no answer for 1 of the 1 "
+                                           r"variants \(0 answered\) \(to resume, run the same"):
+        MyVariant("GRCh38", base_url="http://127.0.0.1:9", cache=tmp_path / "cache",
                   http=http(max_retries=1, timeout=2)).annotate(snvs(1))
 
 
+def test_a_url_that_cannot_be_asked_is_named_with_what_to_check(tmp_path):
+    client = VepRest("GRCh38", base_url="localhost:8000", cache=tmp_path, http=http())
+    with pytest.raises(ServiceError, match=r"^Ensembl VEP REST: 'localhost:8000/info/software"
+                                           r"\?content-type=application/json' is not a URL that "
+                                           r"can be asked \(.*\); no answer for 1 of the 1 "
+                                           r"variants \(0 answered\) \(check the service's URL "
+                                           r"in the config\)$"):
+        client.annotate(snvs(1))
+    assert client.http.sleep == []
+
+
 def test_bad_request_is_not_retried(server, tmp_path):
-    server.replay.held["/v1/variant"] = [(400, {})]
+    server.replay.held[MYVARIANT_PATH] = [(400, {})]
     with pytest.raises(ServiceError, match=r"MyVariant.info refused the request to .*/v1/variant: "
                                            r"HTTP 400 Bad Request"):
         myvariant(server, tmp_path).annotate(snvs(2))
-    assert len(server.replay.posts("/v1/variant")) == 1
+    assert len(server.replay.posts(MYVARIANT_PATH)) == 1
 
 
 # --- privacy and the run log
@@ -523,13 +708,43 @@ def test_online_annotations_say_what_was_sent_and_what_came_from_the_cache(serve
     assert [(p["n_sent"], p["n_cached"]) for p in third.provenance()] == [(0, 5), (0, 5)]
 
 
-def test_online_annotations_retry_with_the_configured_count(server, tmp_path):
-    server.replay.held["/info/software"] = [(503, {})] * 3
+def test_online_annotations_retry_with_the_configured_count_and_longest_wait(server, tmp_path):
+    server.replay.held["/info/software"] = [(503, {})] * 4
     waits = Waits()
-    with pytest.raises(ServiceError, match=r"did not answer after 3 attempt\(s\)"):
-        online_annotations(snvs(1), "GRCh38", settings_for(server, tmp_path, retries=2,
-                                                           timeout=5), sleep=waits)
-    assert waits == [1.0, 2.0]
+    with pytest.raises(ServiceError, match=r"did not answer after 4 attempt\(s\)"):
+        online_annotations(snvs(1), "GRCh38", settings_for(server, tmp_path, retries=3,
+                                                           timeout=5, max_wait=1.5), sleep=waits)
+    assert waits == [1.0, 1.5, 1.5]
+
+
+def test_a_failing_service_does_not_stop_the_other_and_one_error_counts_the_unannotated(
+        server, tmp_path):
+    """VEP fails for good on the batch of the third variant; MyVariant leaves the first out
+    of every answer: two of the three variants lack an annotation, each service's answers
+    are kept, and the next run asks each service only for what it did not answer."""
+    keys = snvs(3)
+    server.replay.failing = lambda path, body: path == VEP_PATH and "52340002" in body
+    server.replay.omit["chr18:g.52340000G>A"] = 2
+    settings = settings_for(server, tmp_path, vep_batch_size=2, retries=1)
+    with pytest.raises(ServiceError) as caught:
+        online_annotations(keys, "GRCh38", settings, sleep=Waits())
+    base = url_of(server)
+    assert str(caught.value) == (
+        f"2 of the 3 variants could not be annotated online: Ensembl VEP REST at "
+        f"{base}{VEP_PATH} did not answer after 2 attempt(s) (HTTP 503 Service Unavailable); "
+        f"no answer for 1 of the 3 variants (2 answered); MyVariant.info at "
+        f"{base}{MYVARIANT_PATH} left 1 variant(s) out of its answers 2 time(s): "
+        f"18:52340000 G>A; no answer for 1 of the 3 variants (2 answered) "
+        f"({resume_hint(tmp_path)})")
+    assert caught.value.unanswered == (keys[0], keys[2])
+
+    server.replay.failing = None
+    server.replay.seen.clear()
+    result = online_annotations(keys, "GRCh38", settings, sleep=Waits())
+    assert vep_inputs(server) == [["18 52340002 . G A . . ."]]
+    (post,) = server.replay.posts(MYVARIANT_PATH)
+    assert urllib.parse.parse_qs(post["body"])["ids"] == ["chr18:g.52340000G>A"]
+    assert [(p["n_sent"], p["n_cached"]) for p in result.provenance()] == [(1, 2), (1, 2)]
 
 
 @pytest.mark.parametrize(("key", "value", "message"), [
@@ -539,6 +754,8 @@ def test_online_annotations_retry_with_the_configured_count(server, tmp_path):
                                 "from 1 to 1000"),
     ("retries", "3", "annotation.retries is '3'; give a whole number from 0 to 20"),
     ("timeout", 0, "annotation.timeout is 0; give a number of seconds above 0"),
+    ("max_wait", -1, "annotation.max_wait is -1; give a number of seconds from 0"),
+    ("max_wait", True, "annotation.max_wait is True; give a number of seconds from 0"),
 ])
 def test_online_settings_out_of_range_are_named(server, tmp_path, key, value, message):
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
