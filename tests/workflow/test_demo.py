@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-COPIED = ("Snakefile", "workflow", "scripts", "config", "test_data")
+COPIED = ("Snakefile", "profiles", "workflow", "scripts", "config", "test_data")
 DEMO_CONFIG = "config/demo.yaml"  # what `make run` runs
 COUNT_COLUMNS = ["affected_carriers", "affected_noncarriers", "affected_missing",
                  "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
@@ -30,7 +30,9 @@ COUNT_COLUMNS = ["affected_carriers", "affected_noncarriers", "affected_missing"
 def copy_project(target: Path) -> Path:
     for name in COPIED:
         source = ROOT / name
-        if source.is_dir():
+        if source.is_symlink():  # profiles -> workflow/profiles: the copy links the same way
+            (target / name).symlink_to(source.readlink())
+        elif source.is_dir():
             shutil.copytree(source, target / name)
         else:
             shutil.copy(source, target / name)
