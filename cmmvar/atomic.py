@@ -34,6 +34,15 @@ def _remove_leftovers(target: Path) -> None:
                 entry.unlink()
 
 
+def _new_file_mode() -> int:
+    """The mode open() gives a new file: 0o666 less the umask. (mkstemp makes 0o600, which
+    would hide the outputs from the rest of a group sharing a results folder.) The umask can
+    only be read by setting it; cmmvar creates no files in other threads meanwhile."""
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it onto the target on success.
@@ -48,6 +57,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     os.close(fd)
     tmp_path = Path(tmp)
     try:
+        tmp_path.chmod(_new_file_mode())
         yield tmp_path
         os.replace(tmp_path, target)
     finally:

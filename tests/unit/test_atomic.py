@@ -103,6 +103,19 @@ def test_scratch_dir_is_beside_the_target_and_removed_on_error_and_after_a_kill(
     assert hidden(target.parent) == []
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_an_atomic_write_gets_the_mode_a_plain_write_gets(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        (tmp_path / "plain.tsv").write_text("x\n")
+        write_text(tmp_path / "candidates.tsv", "x\n")
+        assert os.umask(umask) == umask  # left as it was
+    finally:
+        os.umask(previous)
+    mode = (tmp_path / "candidates.tsv").stat().st_mode & 0o777
+    assert mode == (tmp_path / "plain.tsv").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
 def plain_vcf(folder: Path, pos: int) -> Path:
     folder.mkdir(exist_ok=True)
     path = folder / "plain.vcf"
