@@ -237,18 +237,21 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
             row.update(database_fields(sources, record.chrom, record.pos, record.ref, alt))
             rows.append(row)
     if sources.online is not None:
-        _add_online(rows, sources, genes)
+        _add_online(rows, sources, genes, vcf_path)
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     with atomic_path(out_path) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
     return table
 
 
-def _add_online(rows: list[dict], sources: Sources, genes: list[Gene]) -> None:
+def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
+                vcf_path: str | Path) -> None:
     """Fill what the local sources left empty from the public services, which are sent the
     variant keys only: consequence and HGVS from VEP REST (on the gene's MANE transcript),
-    ClinVar, gnomAD, CADD and REVEL from MyVariant.info."""
-    from cmmvar.online import VariantKey, online_annotations
+    ClinVar, gnomAD, CADD and REVEL from MyVariant.info. A service that fails stops the
+    stage (no table with variants silently unannotated), naming the VCF and how many of its
+    variants lack an answer."""
+    from cmmvar.online import ServiceError, VariantKey, online_annotations
 
     keys = {}
     for row in rows:
@@ -256,7 +259,10 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene]) -> None:
             keys[id(row)] = VariantKey(row["chrom"], int(row["pos"]), row["ref"], row["alt"])
         except ValueError:
             continue  # a symbolic or '*' allele: nothing to ask
-    found = online_annotations(list(keys.values()), sources.build, sources.online)
+    try:
+        found = online_annotations(list(keys.values()), sources.build, sources.online)
+    except ServiceError as exc:
+        raise InputError(exc.message, path=vcf_path, hint=exc.hint) from None
     sources.online_log = found.provenance()
     by_symbol = {g.symbol: g for g in genes}
     for row in rows:

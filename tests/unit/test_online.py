@@ -89,8 +89,8 @@ def myvariant_hit(query: str) -> dict:
 
 class Replay:
     """The server's script: responses to hold back (status, headers) per path, a count of
-    POSTs after which every POST fails, POSTs that fail, variants left out of answers, and
-    every request seen (method, path, url, headers, body)."""
+    POSTs after which every POST fails, answers chosen by content, variants left out of
+    answers, and every request seen (method, path, url, headers, body)."""
 
     def __init__(self):
         self.seen: list[dict] = []
@@ -98,9 +98,10 @@ class Replay:
         self.held: dict[str, list[tuple]] = {}
         self.posts_before_failing: int | None = None
         self.slow: dict[str, list[float]] = {}  # path -> seconds to stall, one per request
-        # (path, body) -> True: this POST is answered 503 (the workflow runs several jobs at
-        # once, so failures there are chosen by content, not by order)
-        self.failing: Callable[[str, str], bool] | None = None
+        # (path, body) -> (status, headers[, raw body]) to answer this POST with, or None for
+        # the real answer (the workflow runs several jobs at once: there, failures are chosen
+        # by what a request holds, not by their order)
+        self.scripted: Callable[[str, str], tuple | None] | None = None
         # VEP input line or MyVariant id -> how many answers leave it out (a batch answered
         # in part)
         self.omit: dict[str, int] = {}
@@ -144,10 +145,10 @@ class Handler(BaseHTTPRequestHandler):
                                 "headers": dict(self.headers), "body": body})
             held = replay.held.get(path)
             hold = held.pop(0) if held else None
-            failing = method == "POST" and (
-                (replay.posts_before_failing is not None
-                 and len(replay.posts(path)) > replay.posts_before_failing)
-                or (replay.failing is not None and replay.failing(path, body)))
+            failing = (method == "POST" and replay.posts_before_failing is not None
+                       and len(replay.posts(path)) > replay.posts_before_failing)
+            if method == "POST" and not hold and replay.scripted is not None:
+                hold = replay.scripted(path, body)
             stall = replay.slow.get(path)
             stall = stall.pop(0) if stall else 0
         time.sleep(stall)
@@ -723,7 +724,8 @@ def test_a_failing_service_does_not_stop_the_other_and_one_error_counts_the_unan
     of every answer: two of the three variants lack an annotation, each service's answers
     are kept, and the next run asks each service only for what it did not answer."""
     keys = snvs(3)
-    server.replay.failing = lambda path, body: path == VEP_PATH and "52340002" in body
+    server.replay.scripted = lambda path, body: (503, {}) if path == VEP_PATH \
+        and "52340002" in body else None
     server.replay.omit["chr18:g.52340000G>A"] = 2
     settings = settings_for(server, tmp_path, vep_batch_size=2, retries=1)
     with pytest.raises(ServiceError) as caught:
@@ -738,7 +740,7 @@ def test_a_failing_service_does_not_stop_the_other_and_one_error_counts_the_unan
         f"({resume_hint(tmp_path)})")
     assert caught.value.unanswered == (keys[0], keys[2])
 
-    server.replay.failing = None
+    server.replay.scripted = None
     server.replay.seen.clear()
     result = online_annotations(keys, "GRCh38", settings, sleep=Waits())
     assert vep_inputs(server) == [["18 52340002 . G A . . ."]]

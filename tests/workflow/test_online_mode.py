@@ -1,23 +1,40 @@
 """Online annotation end to end: the workflow against a local server replaying Ensembl VEP
-REST and MyVariant.info (tests/unit/test_online.py), never the internet. The first run meets
-a 429 with Retry-After before its answer; a second run with the cache sends nothing; a service
-that stays down stops the run with one clear message."""
+REST and MyVariant.info (tests/unit/test_online.py), never the internet.
+
+A run whose VEP answers fail for one variant stops with a message on the console that counts
+the unannotated variants and says how to resume; the re-run sends only that variant (through a
+429 asking to wait an hour, cut to max_wait), and a run from scratch with the cache sends
+nothing. A service that is down altogether stops the run the same way.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
-from tests.unit.test_online import server, url_of  # noqa: F401 (fixture)
+import pytest
 
-from .test_bad_input import edit, failing_run
+from tests.unit.test_online import replay_server, url_of
+
+from .test_bad_input import edit
 from .test_demo import copy_project, snakemake
 
+VEP_PATH, MYVARIANT_PATH = "/vep/homo_sapiens/region", "/v1/variant"
 
-def online_project(target: Path, url: str) -> Path:
+
+@pytest.fixture
+def server():
+    with replay_server() as httpd:
+        yield httpd
+
+
+def online_project(target: Path, url: str, **settings) -> Path:
     """The demo with online annotation instead of the local GFF3, gnomAD and ClinVar (the
-    FASTA stays: normalisation left-aligns with it)."""
+    FASTA stays: normalisation left-aligns with it), the services at `url`, 2 retries and
+    waits of 10 ms at most (tests spend no real time waiting); `settings` are more
+    `annotation` keys."""
     project = copy_project(target)
     config = project / "config/demo.yaml"
     edit(config, "  mode: offline", "  mode: online")
@@ -25,23 +42,65 @@ def online_project(target: Path, url: str) -> Path:
         text = config.read_text()
         line = next(line for line in text.splitlines() if line.startswith(f"  {key}:"))
         edit(config, line + "\n", "")
-    edit(config, "  cache: .cache/cmmvar",
-         f"  cache: .cache/cmmvar\n  vep_url: {url}\n  myvariant_url: {url}\n  retries: 2")
+    settings = {"vep_url": url, "myvariant_url": url, "retries": 2, "max_wait": 0.01,
+                **settings}
+    edit(config, "  cache: .cache/cmmvar", "  cache: .cache/cmmvar" + "".join(
+        f"\n  {key}: {value}" for key, value in settings.items()))
     return project
 
 
-def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):  # noqa: F811
+def resume_hint() -> str:
+    return ("to resume, run the same command again once the service answers: the answers "
+            "received are kept in the cache .cache/cmmvar/online.sqlite and only the variants "
+            "without one are sent; on a cluster whose compute nodes are offline, run the "
+            "annotate step where there is internet access; or set annotation.mode: offline to "
+            "use the local resource files")
+
+
+def test_a_failing_service_stops_the_run_on_the_console_and_the_rerun_resumes(server,
+                                                                             tmp_path):
     url = url_of(server)
-    project = online_project(tmp_path, url)
+    project = online_project(tmp_path, url, vep_batch_size=2)
     replay = server.replay
-    replay.held["/vep/homo_sapiens/region"] = [(429, {"Retry-After": "1"})]
-    run = snakemake(project)
-    assert run.returncode == 0, run.stderr[-3000:]
-    vep_posts = replay.posts("/vep/homo_sapiens/region")
-    assert len(vep_posts) == 5  # 4 VCFs, one batch each, plus the one answered 429
-    sent = [v for p in vep_posts for v in json.loads(p["body"])["variants"]]
-    # only "chrom pos . ref alt . . ." lines: no sample name or genotype leaves the machine
-    assert all(len(v.split()) == 8 and v.split()[5:] == [".", ".", "."] for v in sent)
+    # dcc_family.vcf.gz holds 5 variants, sent to VEP two by two: the batch of the last
+    # (chr18:53535953 C>T) fails for good.
+    replay.scripted = lambda path, body: (503, {}) if path == VEP_PATH \
+        and "53535953" in body else None
+    failed = snakemake(project)
+    assert failed.returncode != 0
+    assert "Traceback" not in failed.stdout + failed.stderr
+    # On the console (Snakemake's stderr), not only in the rule's log:
+    assert (
+        f"\ncmmvar: error: results/work/normalise/dcc_family.vcf.gz: 1 of the 5 variants "
+        f"could not be annotated online: Ensembl VEP REST at {url}{VEP_PATH} did not answer "
+        f"after 3 attempt(s) (HTTP 503 Service Unavailable); no answer for 1 of the 5 "
+        f"variants (4 answered) ({resume_hint()})\n") in failed.stderr
+    assert not (project / "results/work/annotate/dcc_family.tsv").exists()
+    assert not list((project / "results").rglob("*.tmp"))
+
+    # The service is back, but first asks to wait an hour: cut to max_wait, 10 ms.
+    told_to_wait = []
+    def an_hour_once(path: str, body: str) -> tuple | None:
+        if path == VEP_PATH and "53535953" in body and not told_to_wait:
+            told_to_wait.append(body)
+            return 429, {"Retry-After": "3600"}
+        return None
+    replay.scripted = an_hour_once
+    first = len(replay.seen)
+    resumed = snakemake(project)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    sent = [r for r in replay.seen[first:] if r["method"] == "POST"]
+    vep_chr18 = [v for r in sent if r["path"] == VEP_PATH
+                 for v in json.loads(r["body"])["variants"] if v.startswith("18 ")]
+    # the 429 and its retry: the one variant without an answer, nothing of the cached four
+    assert vep_chr18 == ["18 53535953 . C T . . ."] * 2
+    assert not [r for r in sent if r["path"] == MYVARIANT_PATH and "chr18" in r["body"]]
+    # only variant keys leave: "chrom pos . ref alt . . ."
+    assert all(re.fullmatch(r"\w+ \d+ \. [ACGTN]+ [ACGTN]+ \. \. \.", v) for r in sent
+               if r["path"] == VEP_PATH for v in json.loads(r["body"])["variants"])
+    logs = (project / "results/logs/annotate/dcc_family.log").read_text()
+    assert (f"{url}{VEP_PATH}: HTTP 429 Too Many Requests, Retry-After 3600 s; more than "
+            f"max_wait 0.01 s, which is waited instead; retrying in 0.01 s") in logs
     report = json.loads((project / "results/families/DCC1/report.json").read_text())
     top = report["candidates"][0]
     assert top["annotation_source"] == "Ensembl VEP REST 113"
@@ -49,9 +108,9 @@ def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):  # noqa: 
     assert (str(top["cadd_phred"]), str(top["revel"])) == ("24.3", "0.612")
     assert top["clinvar_significance"] == "Pathogenic|Likely pathogenic"
     online = {o["service"]: o for o in report["annotation_sources"]["online"]}
-    assert online["Ensembl VEP REST"]["url"] == url and online["MyVariant.info"]["n_sent"] > 0
-    logs = " ".join(p.read_text() for p in (project / "results/logs/annotate").glob("*.log"))
-    assert f"to {url}/vep/homo_sapiens/region" in logs and "429" in logs
+    assert online["Ensembl VEP REST"]["url"] == url
+    assert (online["Ensembl VEP REST"]["n_sent"], online["Ensembl VEP REST"]["n_cached"]) == \
+        (1, 4)
 
     before = len(replay.seen)
     for name in ("results", ".snakemake"):
@@ -63,10 +122,21 @@ def test_online_run_then_cached_rerun_sends_nothing(server, tmp_path):  # noqa: 
     assert rerun["candidates"][0]["hgvs_p"] == top["hgvs_p"]
 
 
-def test_service_down_stops_the_run_with_one_message(tmp_path):
-    project = online_project(tmp_path, "http://127.0.0.1:9")  # nothing listens on port 9
-    edit(project / "config/demo.yaml", "  retries: 2", "  retries: 0")
-    output = failing_run(project)
-    assert "cmmvar: error:" in output and "127.0.0.1:9" in output
-    assert "annotation.mode: offline" in output
+def test_services_down_stop_the_run_with_one_console_line_per_vcf(tmp_path):
+    project = online_project(tmp_path, "http://127.0.0.1:9", retries=0)  # nothing on port 9
+    run = snakemake(project)
+    assert run.returncode != 0 and "Traceback" not in run.stdout + run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("cmmvar: error:")]
+    assert errors
+    refused = r"\(connection failed: [^)]*\)"
+    for line in errors:
+        match = re.fullmatch(
+            rf"cmmvar: error: results/work/normalise/(\w+)\.vcf\.gz: (\d+) of the (\d+) "
+            rf"variants could not be annotated online: Ensembl VEP REST at http://127.0.0.1:9"
+            rf"/info/software\?content-type=application/json did not answer after 1 "
+            rf"attempt\(s\) {refused}; no answer for \3 of the \3 variants \(0 answered\); "
+            rf"MyVariant.info at http://127.0.0.1:9/v1/metadata\?assembly=hg38 did not answer "
+            rf"after 1 attempt\(s\) {refused}; no answer for \3 of the \3 variants "
+            rf"\(0 answered\) \({re.escape(resume_hint())}\)", line)
+        assert match and match[2] == match[3], line
     assert not (project / "results/families").exists()
