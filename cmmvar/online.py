@@ -170,7 +170,8 @@ class Http:
                  max_retries: int = 4, backoff: float = 1.0, max_wait: float = 60,
                  sleep: Callable[[float], None] = time.sleep):
         self.session = session or requests.Session()
-        self.session.headers.setdefault("User-Agent", f"cmmvar/{__version__}")
+        # requests' own User-Agent is already set, so setdefault would keep it
+        self.session.headers["User-Agent"] = f"cmmvar/{__version__}"
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pysam
 import pytest
 
+from cmmvar import __version__
 from cmmvar.errors import ConfigError, InputError
 from cmmvar.online import (
     Cache,
@@ -652,6 +653,8 @@ def test_requests_carry_only_variant_keys(server, tmp_path):
     assert body == {"variants": ["18 52340100 . G A . . .", "18 52340200 . GT G . . ."],
                     "hgvs": 1, "canonical": 1, "numbers": 1, "mane": 1}
     assert vep_post["url"] == "/vep/homo_sapiens/region"
+    # cmmvar names itself (requests would say python-requests/x.y)
+    assert {r["headers"]["User-Agent"] for r in server.replay.seen} == {f"cmmvar/{__version__}"}
     (mv_post,) = server.replay.posts("/v1/variant")
     form = urllib.parse.parse_qs(mv_post["body"])
     assert set(form) == {"ids", "fields", "assembly"}
