@@ -36,13 +36,16 @@ def manifest_entry(path: str | Path) -> dict | None:
     """What the build manifest beside a resource file says of it (source URLs, version,
     download date), when the file came from scripts/build_resources.py; with a note when the
     file no longer matches the checksum recorded there."""
-    from cmmvar.errors import InputError
-    from cmmvar.resources import FILES, read_manifest
-
     path = Path(path)
-    manifest = path.parent / FILES["manifest"]
+    # cmmvar.resources imports requests, whose urllib3 opens a socket at import (an IPv6
+    # probe): looked for before importing it, so an offline run on files without a
+    # manifest opens no socket. The name is resources.FILES["manifest"].
+    manifest = path.parent / "manifest.json"
     if not manifest.exists():
         return None
+    from cmmvar.errors import InputError
+    from cmmvar.resources import read_manifest
+
     try:
         entry = read_manifest(manifest, verify=False)["files"].get(path.name)
     except InputError:

@@ -39,13 +39,15 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args: str,
-              configfile: str | None = DEMO_CONFIG) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, configfile: str | None = DEMO_CONFIG,
+              prefix: tuple[str, ...] = (), env: dict | None = None
+              ) -> subprocess.CompletedProcess:
     """Snakemake in `workdir` with `configfile` (the demo's unless told; None: no
-    --configfile at all). It goes last: --configfile takes every word after it."""
+    --configfile at all). It goes last: --configfile takes every word after it. `prefix`
+    is a command run around it (test_offline: unshare -n), `env` its environment."""
     config = ["--configfile", configfile] if configfile else []
-    return subprocess.run([SNAKEMAKE, "--cores", "2", *args, *config], cwd=workdir,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run([*prefix, SNAKEMAKE, "--cores", "2", *args, *config], cwd=workdir,
+                          capture_output=True, text=True, timeout=600, env=env)
 
 
 def run_ok(workdir: Path, configfile: str = DEMO_CONFIG) -> Path:

@@ -1,0 +1,187 @@
+"""Offline mode needs no network and opens no socket: the demo run inside a network namespace
+(`unshare -n`: only a loopback that is down) with an audit hook in every Python process of the
+run (Snakemake and each rule's script) finishes with the outputs of a plain run.
+
+The hook (SITECUSTOMIZE, loaded through PYTHONPATH by every Python process the run starts)
+records every socket event and refuses, by raising, every name lookup, connect and send.
+Snakemake's own process creates Unix socket pairs (local IPC) and, importing requests, the
+socket urllib3 binds to ::1 port 0 at import to learn whether IPv6 exists; neither reaches a
+network, and both are accepted there only. The workflow's scripts, which are cmmvar, open
+no socket of any kind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .test_demo import copy_project, snakemake
+
+SITECUSTOMIZE = '''
+import json, os, sys
+
+_LOG = os.environ.get("CMMVAR_SOCKET_LOG")
+_REFUSED = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
+            "socket.gethostbyname_ex", "socket.gethostbyaddr", "socket.getnameinfo",
+            "socket.sendto", "socket.sendmsg"}
+
+
+def _record(event, detail):
+    with open("/proc/self/cmdline", "rb") as handle:
+        command = [a.decode(errors="replace") for a in handle.read().split(b"\\0") if a]
+    with open(_LOG, "a") as out:
+        out.write(json.dumps({"pid": os.getpid(), "command": command, "event": event,
+                              "detail": detail}) + "\\n")
+
+
+def _hook(event, args):
+    if event == "socket.__new__":
+        _record(event, {"family": int(args[1]) if args[1] is not None else None})
+    elif event == "socket.bind":
+        _record(event, {"address": repr(args[1])})
+    elif event in _REFUSED:
+        _record(event, {"args": repr(args)})
+        raise PermissionError(f"offline test: {event} refused")
+
+
+if _LOG:
+    _record("start", {})
+    sys.addaudithook(_hook)
+'''
+# Jobs of a demo run: extract, normalise, annotate per distinct VCF; segregate and report
+# per family; the cohort (test_data/families.tsv: 5 families, 4 VCFs).
+DEMO_JOBS = 4 * 3 + 5 * 2 + 1
+STAGES = ("extract", "normalise", "annotate", "segregate", "report", "cohort")
+# ISO times the outputs carry (generated, file dates, log lines)
+TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:\+00:00)?")
+
+
+def network_namespace() -> tuple[str, ...]:
+    """`unshare -n` as root (CI), `unshare -rn` in a user namespace, or () if neither works."""
+    for command in (("unshare", "-n"), ("unshare", "-rn")):
+        try:
+            if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
+                return command
+        except FileNotFoundError:
+            return ()
+    return ()
+
+
+def hooked_env(folder: Path) -> tuple[dict, Path]:
+    """An environment whose Python processes load the audit hook, and its log file."""
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    log = folder / "sockets.jsonl"
+    log.touch()
+    path = os.pathsep.join(p for p in (str(folder), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, "CMMVAR_SOCKET_LOG": str(log)}, log
+
+
+def events(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def stage_of(record: dict) -> str | None:
+    """The rule whose script a process runs (.snakemake/scripts/tmpXXXX.<stage>.py)."""
+    for word in record["command"]:
+        if "/.snakemake/scripts/" in word:
+            return word.rsplit(".", 2)[-2]
+    return None
+
+
+@pytest.fixture(scope="module")
+def offline(tmp_path_factory) -> tuple[Path, tuple[str, ...], list[dict]]:
+    """(results of the demo run offline, the namespace command used, the hook's records)."""
+    namespace = network_namespace()
+    workdir = copy_project(tmp_path_factory.mktemp("offline"))
+    env, log = hooked_env(tmp_path_factory.mktemp("hook") / "site")
+    run = snakemake(workdir, prefix=namespace, env=env)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir / "results", namespace, events(log)
+
+
+def test_the_network_namespace_has_no_network():
+    """What `unshare -n` gives: a connection to a server listening on this machine fails
+    inside it and succeeds outside."""
+    namespace = network_namespace()
+    if not namespace:
+        pytest.skip("unshare -n is not permitted here (CI runs as root, where it is)")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        probe = [sys.executable, "-c",
+                 f"import socket; socket.create_connection(('127.0.0.1', {port}), timeout=5)"]
+        assert subprocess.run(probe, capture_output=True).returncode == 0
+        inside = subprocess.run([*namespace, *probe], capture_output=True, text=True)
+    assert inside.returncode != 0 and "Network is unreachable" in inside.stderr
+
+
+def test_the_hook_records_and_refuses_a_network_call(tmp_path):
+    """The hook itself: a Python process started with its environment that looks up a name
+    fails with the refusal, and the log names the call."""
+    env, log = hooked_env(tmp_path / "site")
+    run = subprocess.run([sys.executable, "-c",
+                          "import socket; socket.getaddrinfo('variants.example', 443)"],
+                         env=env, capture_output=True, text=True)
+    assert run.returncode != 0 and "offline test: socket.getaddrinfo refused" in run.stderr
+    assert [r["event"] for r in events(log)] == ["start", "socket.getaddrinfo"]
+
+
+def test_offline_run_ran_in_a_network_namespace(offline):
+    _, namespace, _ = offline
+    if not namespace:
+        pytest.skip("unshare -n is not permitted here: the audit hook alone was checked")
+    assert namespace[0] == "unshare"
+
+
+def test_every_python_process_of_the_run_carried_the_hook(offline):
+    _, _, records = offline
+    started = [r for r in records if r["event"] == "start"]
+    scripts = [stage_of(r) for r in started if stage_of(r)]
+    assert len(scripts) == DEMO_JOBS and set(scripts) == set(STAGES)
+    assert any(Path(r["command"][1]).name == "snakemake" for r in started
+               if len(r["command"]) > 1)
+
+
+def test_no_process_of_the_offline_run_looked_up_connected_or_sent(offline):
+    _, _, records = offline
+    sockets = [r for r in records if r["event"] != "start"]
+    scripts = [r for r in sockets if stage_of(r)]
+    assert scripts == []  # cmmvar opens no socket of any kind
+    for record in sockets:  # Snakemake's own: local socket pairs and urllib3's IPv6 probe
+        assert Path(record["command"][1]).name == "snakemake", record
+        if record["event"] == "socket.__new__":
+            assert record["detail"]["family"] in (socket.AF_UNIX, socket.AF_INET6), record
+        else:
+            assert (record["event"], record["detail"]) == (
+                "socket.bind", {"address": "('::1', 0)"}), record
+
+
+def normalised(path: Path) -> bytes:
+    return TIMESTAMP.sub(b"<time>", path.read_bytes())
+
+
+def test_offline_outputs_equal_a_plain_runs_apart_from_timestamps(offline, shared_demo):
+    results, _, _ = offline
+
+    def files(folder: Path) -> set[Path]:
+        # benchmarks hold the measured times of each job, nothing else
+        return {p.relative_to(folder) for p in folder.rglob("*")
+                if p.is_file() and p.relative_to(folder).parts[0] != "benchmarks"}
+
+    assert files(results) == files(shared_demo)
+    assert len(files(results)) > 60
+    for relative in sorted(files(results)):
+        assert normalised(results / relative) == normalised(shared_demo / relative), relative
+
+
+def test_the_run_was_in_offline_mode(offline):
+    results, _, _ = offline
+    info = json.loads((results / "run_info.json").read_text())
+    assert info["config"]["annotation"]["mode"] == "offline"
