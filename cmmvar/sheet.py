@@ -15,6 +15,11 @@ import pandas as pd
 from cmmvar.errors import ConfigError
 
 REQUIRED = ("family_id", "vcf", "ped")
+# A family ID names output folders and files ({outdir}/families/{id}/, logs/*/{id}.log):
+# ASCII letters and digits first, so no '.', '..', hidden or option-like name, no '/', no
+# shell or quote character, no space; short enough for a file name with its suffixes.
+_FAMILY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_FAMILY_ID_MAX = 100
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
 
 
@@ -29,8 +34,11 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the families sheet ({exc})", path=path) from None
     # Whole-line comments and blank lines are dropped here, not by pandas, so that the
-    # line numbers in messages are the file's and a '#' inside a path is kept.
-    numbered = [(n, raw.rstrip()) for n, raw in enumerate(text.splitlines(), start=1)
+    # line numbers in messages are the file's and a '#' inside a path is kept. Lines end at
+    # \r\n, \r or \n only: str.splitlines would also end one at \x0b, \x0c, \x1c-\x1e
+    # or \x85 inside a cell, and shift the numbers of every later line.
+    numbered = [(n, raw.rstrip()) for n, raw in
+                enumerate(re.split(r"\r\n|\r|\n", text), start=1)
                 if raw.strip() and not raw.lstrip().startswith("#")]
     if not numbered:
         raise ConfigError("families sheet is empty (no header line)", path=path,
@@ -56,17 +64,32 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
     if sheet.empty:
         raise ConfigError("families sheet has no families", path=path)
     sheet = sheet.apply(lambda column: column.str.strip())
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # by the ID in lower case: folder names
     for row, record in enumerate(sheet.to_dict("records")):
         line = lines[row]
         family_id = record["family_id"]
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", family_id):
+        if not family_id:
+            raise ConfigError("family_id is empty", path=path, line=line,
+                              hint="give every row the family's ID, as in its PED file")
+        if not _FAMILY_ID.fullmatch(family_id):
             raise ConfigError(f"family_id {family_id!r} must be letters, digits, '.', '_' or "
-                              f"'-' (it names output folders)", path=path, line=line)
-        if family_id in seen:
-            raise ConfigError(f"family_id {family_id!r} is listed twice (lines {seen[family_id]} "
+                              f"'-', starting with a letter or digit (it names output "
+                              f"folders)", path=path, line=line)
+        if len(family_id) > _FAMILY_ID_MAX:
+            raise ConfigError(f"family_id {family_id[:20]}... is {len(family_id)} characters "
+                              f"long; at most {_FAMILY_ID_MAX} (it names output folders)",
+                              path=path, line=line)
+        first = seen.get(family_id.lower())
+        if first and first[0] == family_id:
+            raise ConfigError(f"family_id {family_id!r} is listed twice (lines {first[1]} "
                               f"and {line})", path=path, line=line)
-        seen[family_id] = line
+        if first:
+            raise ConfigError(
+                f"family_id {family_id!r} differs from {first[0]!r} (line {first[1]}) only "
+                f"in case: on a case-insensitive file system (macOS, Windows) they would "
+                f"share one output folder", path=path, line=line,
+                hint="give the families IDs that differ in more than case")
+        seen[family_id.lower()] = (family_id, line)
         for column in ("vcf", "ped"):
             if not record[column]:
                 raise ConfigError(f"family {family_id}: the {column} column is empty",
@@ -90,9 +113,10 @@ def vcf_keys(vcf_paths) -> dict[str, str]:
                 break
         stem = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "vcf"
         key = stem
-        if key in taken:
+        # compared in lower case: the keys name files, on file systems that may ignore case
+        if key.lower() in taken:
             key = f"{stem}-{hashlib.sha1(str(vcf).encode()).hexdigest()[:8]}"
-        taken.add(key)
+        taken.add(key.lower())
         keys[vcf] = key
     return keys
 

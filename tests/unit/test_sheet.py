@@ -103,27 +103,70 @@ def test_duplicate_family_id_is_an_error_naming_both_rows(tmp_path, inputs):
     assert sheet_error(path) == f"{path}, line 4: family_id 'F1' is listed twice (lines 2 and 4)"
 
 
-@pytest.mark.parametrize("family_id", ["F 1", "F/1", "-F1", "_F1", "F1;rm", "Fä", ".."])
-def test_family_id_with_characters_unfit_for_a_folder_name_is_an_error(
+@pytest.mark.parametrize("family_id", [
+    "F 1", "F/1", "-F1", "_F1", "F1;rm", "Fä", "..", ".", ".hidden",
+    # would escape the output folder
+    "../x", "../../etc", "/x", "/", "x/../../y", "x\\..\\y",
+    # shell metacharacters and quotes
+    "x;rm -rf ~", "$(touch pwned)", "${HOME}", "`id`", "a|b", "a&b", "a>b", "a<b", "a*",
+    "a?", "a'b", 'a"b', "~x",
+    # control characters, which str.splitlines would take as line ends
+    "a\x0bb", "a\x0cb", "a\x1cb", "a\x85b", "a\x00b", "a\x1b[31mb",
+])
+def test_family_id_unfit_for_a_folder_name_is_refused_naming_the_line(
         tmp_path, inputs, family_id):
     path = sheet_file(tmp_path, HEADER, row("OK1", inputs["joint.vcf.gz"], inputs["f1.ped"]),
-                      row(family_id, inputs["joint.vcf.gz"], inputs["f2.ped"]))
+                      row(family_id, inputs["joint.vcf.gz"], inputs["f2.ped"]),
+                      row("OK3", inputs["trio.bcf"], inputs["f1.ped"]))
     message = sheet_error(path)
     assert message.startswith(f"{path}, line 3: family_id {family_id!r} must be letters, "
-                              "digits, '.', '_' or '-'")
+                              "digits, '.', '_' or '-', starting with a letter or digit")
     assert "names output folders" in message
 
 
-@pytest.mark.parametrize("family_id", ["F1", "fam-2", "CMM_03", "1", "A.b"])
+def test_a_newline_inside_quotes_ends_the_row_and_the_quote_is_refused(tmp_path, inputs):
+    """Quotes are not special in the sheet: a quoted family ID holding a newline is two
+    lines, the first of which has an ID with a quote."""
+    path = sheet_file(tmp_path, HEADER, row('"F\n1"', inputs["joint.vcf.gz"], inputs["f1.ped"]))
+    assert sheet_error(path).startswith(f"{path}, line 2: family_id '\"F' must be letters")
+
+
+@pytest.mark.parametrize("family_id", ["F1", "fam-2", "CMM_03", "1", "A.b", "a..b", "x" * 100])
 def test_family_id_of_letters_digits_dot_dash_underscore_is_accepted(
         tmp_path, inputs, family_id):
     path = sheet_file(tmp_path, HEADER, row(family_id, inputs["joint.vcf.gz"], inputs["f1.ped"]))
     assert list(read_sheet(path).index) == [family_id]
 
 
-def test_empty_family_id_is_an_error(tmp_path, inputs):
-    path = sheet_file(tmp_path, HEADER, row("", inputs["joint.vcf.gz"], inputs["f1.ped"]))
-    assert sheet_error(path).startswith(f"{path}, line 2: family_id '' must be letters")
+def test_family_id_too_long_for_a_file_name_is_refused(tmp_path, inputs):
+    path = sheet_file(tmp_path, HEADER, row("F" * 101, inputs["joint.vcf.gz"], inputs["f1.ped"]))
+    assert sheet_error(path) == (f"{path}, line 2: family_id FFFFFFFFFFFFFFFFFFFF... is 101 "
+                                 f"characters long; at most 100 (it names output folders)")
+
+
+@pytest.mark.parametrize("cell", ["", "  "])
+def test_empty_family_id_is_an_error(tmp_path, inputs, cell):
+    path = sheet_file(tmp_path, HEADER, row("F1", inputs["joint.vcf.gz"], inputs["f1.ped"]),
+                      row(cell, inputs["joint.vcf.gz"], inputs["f1.ped"]))
+    assert sheet_error(path) == (f"{path}, line 3: family_id is empty (give every row the "
+                                 f"family's ID, as in its PED file)")
+
+
+def test_family_ids_differing_only_in_case_are_refused(tmp_path, inputs):
+    path = sheet_file(tmp_path, HEADER, row("Fam1", inputs["joint.vcf.gz"], inputs["f1.ped"]),
+                      row("FAM1", inputs["joint.vcf.gz"], inputs["f2.ped"]))
+    assert sheet_error(path) == (
+        f"{path}, line 3: family_id 'FAM1' differs from 'Fam1' (line 2) only in case: on a "
+        f"case-insensitive file system (macOS, Windows) they would share one output folder "
+        f"(give the families IDs that differ in more than case)")
+
+
+def test_control_characters_do_not_end_a_line_or_shift_later_line_numbers(tmp_path, inputs):
+    """A \\x0c inside a path cell (not a family ID) leaves one row; the error on the next
+    row names its line as an editor counts it."""
+    path = sheet_file(tmp_path, HEADER, row("F1", inputs["joint.vcf.gz"], inputs["f1.ped"]),
+                      row("F2", inputs["joint.vcf.gz"] + "\x0cx", inputs["f1.ped"]))
+    assert "line 3: family F2: vcf file " in sheet_error(path)
 
 
 @pytest.mark.parametrize("column", ["vcf", "ped"])
@@ -253,6 +296,12 @@ def test_keys_are_stable_across_calls():
 ])
 def test_vcf_suffixes_are_stripped_and_unsafe_characters_replaced(vcf, key):
     assert vcf_keys([vcf]) == {vcf: key}
+
+
+def test_keys_differing_only_in_case_are_made_distinct():
+    """Keys name files under work/: on a case-insensitive file system 'A' and 'a' collide."""
+    keys = vcf_keys(["x/Calls.vcf.gz", "y/calls.vcf.gz"])
+    assert keys["x/Calls.vcf.gz"] == "Calls" and keys["y/calls.vcf.gz"].startswith("calls-")
 
 
 def test_file_named_only_by_its_suffix_gets_a_key():
