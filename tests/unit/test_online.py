@@ -376,6 +376,20 @@ def test_cache_is_keyed_on_build_and_source_version(tmp_path):
     assert cache.get("GRCh37", "ensembl-vep-rest", "113", [key]) == {}
 
 
+def test_a_null_left_in_the_cache_by_cmmvar_0_1_is_asked_again(server, tmp_path):
+    """cmmvar 0.1 stored null for a variant VEP left out of its answer: not an answer."""
+    keys = snvs(2)
+    cache = Cache(tmp_path / "cache")
+    cache.set_version("GRCh38", "ensembl-vep-rest", "113")
+    cache.put("GRCh38", "ensembl-vep-rest", "113", {keys[0]: None, keys[1]: vep_item(
+        "18 52340001 . G A . . .")})
+    cache.close()
+    result = vep(server, tmp_path).annotate(keys)
+    (post,) = server.replay.posts("/vep/homo_sapiens/region")
+    assert json.loads(post["body"])["variants"] == ["18 52340000 . G A . . ."]
+    assert (result.sent, result.cached) == (1, 1) and all(result.results.values())
+
+
 # --- retries and failures
 
 VEP_PATH, MYVARIANT_PATH = "/vep/homo_sapiens/region", "/v1/variant"
