@@ -25,6 +25,10 @@ _FIXED = ("family", "individual", "father", "mother", "sex", "phenotype")
 PED_COLUMN_KEYS = ("liability_class", "age", "deceased")
 _MISSING = {"", ".", "NA"}  # a value of a mapped column that is not known
 _AGE = re.compile(r"[0-9]+(\.[0-9]+)?")
+# IDs are kept verbatim (they must equal the VCF sample names, and never name a file or
+# reach a shell), except ASCII control characters: no sample is named so on purpose, and
+# they would act in a terminal or a log (ESC sequences) or end a string early (NUL).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DECEASED = {"1": True, "yes": True, "true": True, "y": True,
              "0": False, "no": False, "false": False, "n": False}
 
@@ -349,6 +353,12 @@ class _Layout:
             if not fields[index]:
                 raise PedigreeError(f"the {name} ID (column {index + 1}) is empty",
                                     path=self.path, line=number)
+        for index, name in enumerate(_FIXED[:4]):
+            if _CONTROL.search(fields[index]):
+                raise PedigreeError(
+                    f"the {name} ID (column {index + 1}) {fields[index]!r} holds a control "
+                    f"character", path=self.path, line=number,
+                    hint="remove it; IDs must equal the VCF sample names")
 
     def ignored(self, widest: int) -> tuple[str, ...]:
         """A warning naming the extra columns that no ped_columns key reads, if any."""

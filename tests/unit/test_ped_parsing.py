@@ -228,14 +228,32 @@ def test_comments_before_the_header_and_between_rows(tmp_path):
 
 @pytest.mark.parametrize("name", [
     "Jos\u00e9", "\u674e\u96f7", "ID-7.2_b", "A#1", "it's", "x\u0085y", "a\u00a0b", "1",
+    # path and shell characters: an individual ID never names a file nor reaches a shell
+    # (tests/workflow/test_escaping.py runs the workflow on such names)
+    "../x", "/x", "..", "$(touch_pwned)", "`id`", "a;b", "a|b", "a&b", '"dq"', "a\\b", "*",
 ])
 def test_odd_characters_in_ids_are_kept_verbatim(tmp_path, name):
     """IDs must equal VCF sample names byte for byte: accents, CJK, '#' inside an ID, quotes,
-    NEL (U+0085, which str.splitlines would take as a line end) and a no-break space."""
+    NEL (U+0085, which str.splitlines would take as a line end), a no-break space, and the
+    characters of paths and shells."""
     path = ped(tmp_path, f"F1\t{name}\t0\t0\t2\t2\nF1\tkid\t0\t{name}\t1\t1\n")
     family = read_family(path, "F1")
     assert family.ids[:2] == (name, "kid") and family["kid"].mother == name
     assert match_samples(family, [name], "x.vcf").sequenced == (name,)
+
+
+@pytest.mark.parametrize(("line", "column", "value"), [
+    ("F1\ta\x1b[31mb\t0\t0\t1\t2", "individual ID (column 2)", "'a\\x1b[31mb'"),
+    ("F1\tkid\tdad\x00\t0\t1\t2", "father ID (column 3)", "'dad\\x00'"),
+    ("F1\tkid\t0\tmum\x0b\t1\t2", "mother ID (column 4)", "'mum\\x0b'"),
+    ("F\x7f1\tkid\t0\t0\t1\t2", "family ID (column 1)", "'F\\x7f1'"),
+    ("F1 a\x0cb 0 0 1 2", "individual ID (column 2)", "'a\\x0cb'"),
+])
+def test_control_characters_in_ids_are_refused_naming_the_line(tmp_path, line, column, value):
+    path = ped(tmp_path, "F1\tok\t0\t0\t1\t1\n" if "\t" in line else "F1 ok 0 0 1 1\n")
+    path.write_text(path.read_text() + line + "\n")
+    assert message_of(path) == (f"{path}, line 2: the {column} {value} holds a control "
+                                f"character (remove it; IDs must equal the VCF sample names)")
 
 
 def test_duplicate_id_in_a_tab_separated_file_names_both_lines(tmp_path):

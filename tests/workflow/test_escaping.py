@@ -20,13 +20,24 @@ SAMPLE = "<script>alert(1)</script>"
 CONDITION = 'Mirror_movements_2_"quoted"_<b>bold</b>_&_<img_src=x_onerror=alert(2)>'
 
 
+# RAD1's other members get names a path or a shell would act on: they must never name a
+# file nor reach a command (cmmvar/pedigree.py keeps IDs verbatim, as the VCF spells them).
+PATH_AND_SHELL_NAMES = {"RAD_I1": "../../escaped", "RAD_I2": "$(touch${IFS}pwned)",
+                        "RAD_II1": "/tmp/abs;rm${IFS}-rf|x&y`touch${IFS}pwned`",
+                        "RAD_II2": "'q'\"dq\"\\b*"}
+
+
 def make_hostile_project(target: Path) -> Path:
-    """The demo, with RAD1's unaffected carrier renamed SAMPLE (PED and VCF) and the ClinVar
-    condition of RAD1's variant replaced by CONDITION."""
+    """The demo, with RAD1's unaffected carrier renamed SAMPLE and its other members renamed
+    PATH_AND_SHELL_NAMES (PED and VCF), and the ClinVar condition of RAD1's variant replaced
+    by CONDITION."""
     project = copy_project(target)
     for name in ("test_data/ped/RAD1.ped", "test_data/vcf/rad51_family.vcf"):
         path = project / name
-        path.write_text(path.read_text().replace("RAD_II3", SAMPLE))
+        text = path.read_text().replace("RAD_II3", SAMPLE)
+        for old, new in PATH_AND_SHELL_NAMES.items():
+            text = re.sub(rf"\b{old}\b", lambda _, new=new: new, text)
+        path.write_text(text)
     clinvar = project / "test_data/resources/clinvar.vcf.gz"
     with gzip.open(clinvar, "rt") as handle:
         text = handle.read()
@@ -86,3 +97,32 @@ def test_cohort_index_and_json_keep_the_name_exactly(hostile):
     assert SAMPLE in [p["id"] for p in report["pedigree"]]
     index = (hostile / "index.html").read_text()
     assert "script" not in {tag for tag, _ in elements(index)}
+
+
+def test_names_of_paths_and_commands_name_no_file_and_are_kept_verbatim(hostile):
+    """No file is made from a member's name (no 'escaped' folder, no 'pwned' file anywhere,
+    nothing under /tmp/abs...), RAD1's folder holds its four outputs, and the names reach
+    report.json exactly and the HTML escaped."""
+    import json
+
+    from markupsafe import escape
+
+    project = hostile.parent
+    names = set(PATH_AND_SHELL_NAMES.values()) | {SAMPLE}
+    # what the last path component of each name would leave in a file name
+    fragments = ("escaped", "pwned", "abs;", "'q'", "script>")
+    for path in [*project.rglob("*"), *project.parent.iterdir()]:
+        assert not any(fragment in path.name for fragment in fragments), path
+    assert not list(Path("/tmp").glob("abs;*"))  # the absolute name, taken as a path
+    assert sorted(p.name for p in (hostile / "families/RAD1").iterdir()) == [
+        "candidates.tsv", "qc.json", "report.html", "report.json"]
+    report = json.loads((hostile / "families/RAD1/report.json").read_text())
+    assert {p["id"] for p in report["pedigree"]} == names
+    assert set(report["qc"]["samples"]["sequenced"]) == names
+    for candidate in report["candidates"] + report["filtered"]:
+        assert set(candidate["genotypes"]) == names
+    page = (hostile / "families/RAD1/report.html").read_text()
+    quoted = PATH_AND_SHELL_NAMES["RAD_II2"]
+    assert str(escape(quoted)) in page and quoted not in page
+    for name in PATH_AND_SHELL_NAMES.values():
+        assert str(escape(name)) in page, name
