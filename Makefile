@@ -17,13 +17,15 @@ $(VENV)/.installed: pyproject.toml
 
 # Debian packages the tests compare against: bcftools (normalisation), FASTLINK (pedigree
 # likelihoods, and the peer tool of `make bench`) and htslib-test (htslib's own VCF/BCF test
-# files: the unit tests split them as bcftools does, and `make robustness` runs on them).
+# files: the unit tests split them as bcftools does, and `make robustness` runs on them);
+# strace (the offline test watches every process's network system calls).
 system-deps:
 	@command -v bcftools >/dev/null 2>&1 && command -v mlink >/dev/null 2>&1 \
-	  && command -v tabix >/dev/null 2>&1 && dpkg -s htslib-test >/dev/null 2>&1 || { \
+	  && command -v tabix >/dev/null 2>&1 && command -v strace >/dev/null 2>&1 \
+	  && dpkg -s htslib-test >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq bcftools tabix fastlink \
-	    htslib-test; }
+	    htslib-test strace; }
 
 # Debian Chromium and its WebDriver for the browser test of the HTML reports.
 browser-deps:

@@ -1,13 +1,17 @@
 """Offline mode needs no network and opens no socket: the demo run inside a network namespace
 (`unshare -n`: only a loopback that is down) with an audit hook in every Python process of the
-run (Snakemake and each rule's script) finishes with the outputs of a plain run.
+run (Snakemake and each rule's script), and under strace, finishes with the outputs of a plain
+run.
 
 The hook (SITECUSTOMIZE, loaded through PYTHONPATH by every Python process the run starts)
 records every socket event and refuses, by raising, every name lookup, connect and send.
 Snakemake's own process creates Unix socket pairs (local IPC) and, importing requests, the
 socket urllib3 binds to ::1 port 0 at import to learn whether IPv6 exists; neither reaches a
 network, and both are accepted there only. The workflow's scripts, which are cmmvar, open
-no socket of any kind.
+no socket of any kind. The hook sees Python's sockets only; strace (system calls, every
+process) sees those htslib or any C library would open: no IP socket beyond the hook's, no
+connection or send to an IP address. (Unix sockets below Python are local: glibc asks nscd
+for user names when bash starts.)
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -96,15 +103,34 @@ def stage_of(record: dict) -> str | None:
     return None
 
 
+def tracer(output: Path) -> tuple[str, ...]:
+    """strace of every process's network system calls into `output`, or () without strace
+    (`make system-deps` installs it) or where ptrace is not permitted."""
+    command = ("strace", "-f", "--seccomp-bpf", "-o", str(output),
+               "-e", "trace=socket,socketpair,connect,bind,sendto,sendmsg,sendmmsg")
+    if shutil.which("strace") and subprocess.run(
+            [*command, "true"], capture_output=True).returncode == 0:
+        return command
+    return ()
+
+
+class Offline(NamedTuple):
+    results: Path
+    namespace: tuple[str, ...]  # the unshare command used, or ()
+    records: list[dict]  # the audit hook's
+    trace: Path | None  # strace's output, when strace ran
+
+
 @pytest.fixture(scope="module")
-def offline(tmp_path_factory) -> tuple[Path, tuple[str, ...], list[dict]]:
-    """(results of the demo run offline, the namespace command used, the hook's records)."""
+def offline(tmp_path_factory) -> Offline:
     namespace = network_namespace()
     workdir = copy_project(tmp_path_factory.mktemp("offline"))
     env, log = hooked_env(tmp_path_factory.mktemp("hook") / "site")
-    run = snakemake(workdir, prefix=namespace, env=env)
+    trace = workdir.parent / "strace.txt"
+    strace = tracer(trace)
+    run = snakemake(workdir, prefix=(*namespace, *strace), env=env)
     assert run.returncode == 0, run.stderr[-3000:]
-    return workdir / "results", namespace, events(log)
+    return Offline(workdir / "results", namespace, events(log), trace if strace else None)
 
 
 def test_the_network_namespace_has_no_network():
@@ -134,15 +160,13 @@ def test_the_hook_records_and_refuses_a_network_call(tmp_path):
 
 
 def test_offline_run_ran_in_a_network_namespace(offline):
-    _, namespace, _ = offline
-    if not namespace:
+    if not offline.namespace:
         pytest.skip("unshare -n is not permitted here: the audit hook alone was checked")
-    assert namespace[0] == "unshare"
+    assert offline.namespace[0] == "unshare"
 
 
 def test_every_python_process_of_the_run_carried_the_hook(offline):
-    _, _, records = offline
-    started = [r for r in records if r["event"] == "start"]
+    started = [r for r in offline.records if r["event"] == "start"]
     scripts = [stage_of(r) for r in started if stage_of(r)]
     assert len(scripts) == DEMO_JOBS and set(scripts) == set(STAGES)
     assert any(Path(r["command"][1]).name == "snakemake" for r in started
@@ -150,8 +174,7 @@ def test_every_python_process_of_the_run_carried_the_hook(offline):
 
 
 def test_no_process_of_the_offline_run_looked_up_connected_or_sent(offline):
-    _, _, records = offline
-    sockets = [r for r in records if r["event"] != "start"]
+    sockets = [r for r in offline.records if r["event"] != "start"]
     scripts = [r for r in sockets if stage_of(r)]
     assert scripts == []  # cmmvar opens no socket of any kind
     for record in sockets:  # Snakemake's own: local socket pairs and urllib3's IPv6 probe
@@ -163,12 +186,34 @@ def test_no_process_of_the_offline_run_looked_up_connected_or_sent(offline):
                 "socket.bind", {"address": "('::1', 0)"}), record
 
 
+# strace lines: `PID call(fd, {sa_family=AF_X, ...` or `PID socket(AF_X, ...`
+SYSCALL = re.compile(r"^\d+\s+(\w+)\((?:\d+, \{sa_family=)?(AF_\w+)")
+
+
+def test_below_python_no_ip_socket_but_the_one_the_hook_accepted(offline):
+    """Every system call that makes or uses a socket, in every process, C libraries
+    included: IP sockets are exactly the hook's (urllib3's probe, bound to ::1 port 0 and
+    nothing else), and none connects or sends."""
+    if offline.trace is None:
+        pytest.skip("strace is not installed or ptrace is not permitted here")
+    lines = offline.trace.read_text().splitlines()
+    calls = [(m[1], m[2], line) for line in lines if (m := SYSCALL.match(line))]
+    assert calls  # the trace caught Snakemake's socket pairs at least
+    ip = [(name, line) for name, family, line in calls if family in ("AF_INET", "AF_INET6")]
+    hooked = [r for r in offline.records if r["event"] == "socket.__new__"
+              and r["detail"]["family"] in (socket.AF_INET, socket.AF_INET6)]
+    assert Counter(name for name, _ in ip) == Counter(socket=len(hooked), bind=len(hooked))
+    for name, line in ip:
+        assert name == "socket" or ('"::1"' in line and "sin6_port=htons(0)" in line), line
+    assert {family for _, family, _ in calls} <= {"AF_UNIX", "AF_INET6"}
+
+
 def normalised(path: Path) -> bytes:
     return TIMESTAMP.sub(b"<time>", path.read_bytes())
 
 
 def test_offline_outputs_equal_a_plain_runs_apart_from_timestamps(offline, shared_demo):
-    results, _, _ = offline
+    results = offline.results
 
     def files(folder: Path) -> set[Path]:
         # benchmarks hold the measured times of each job, nothing else
@@ -182,6 +227,5 @@ def test_offline_outputs_equal_a_plain_runs_apart_from_timestamps(offline, share
 
 
 def test_the_run_was_in_offline_mode(offline):
-    results, _, _ = offline
-    info = json.loads((results / "run_info.json").read_text())
+    info = json.loads((offline.results / "run_info.json").read_text())
     assert info["config"]["annotation"]["mode"] == "offline"
