@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
-import json
 import logging
 import os
 import re
@@ -33,7 +32,7 @@ from cmmvar.errors import BuildMismatchError, ConfigError, InputError
 from cmmvar.genome import BUILDS, check_build, resolve
 from cmmvar.online import Http, ServiceError
 from cmmvar.panel import Gene, Region, load_panel, regions
-from cmmvar.provenance import sha256
+from cmmvar.provenance import MANIFEST, sha256
 
 log = logging.getLogger("cmmvar.resources")
 _HTSLIB = pysam.version.__htslib_version__
@@ -93,7 +92,7 @@ GNOMAD_INFO_KEPT = frozenset(name + suffix for name in _GNOMAD_BASE for suffix i
 _OVERRIDE = "--base-urls of scripts/build_resources.py, or resource_sources in the config"
 
 FILES = {"gff3": "transcripts.gff3", "fasta": "reference.fa.gz", "clinvar": "clinvar.vcf.gz",
-         "gnomad": "gnomad.vcf.gz", "manifest": "manifest.json"}
+         "gnomad": "gnomad.vcf.gz", "manifest": MANIFEST}
 
 
 def sources_for(build: str, overrides: Mapping[str, str] | None = None) -> Sources:
@@ -446,50 +445,6 @@ def _slim_gnomad_line(line: str) -> str:
 def _info_id(header_line: str) -> str | None:
     match = re.match(r"##INFO=<ID=([^,>]+)", header_line)
     return match.group(1) if match else None
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading a manifest back (run_info.json and the reports quote it)
-
-MANIFEST_KEYS = ("build", "cmmvar_version", "created", "files")
-
-
-def read_manifest(path: str | Path, verify: bool = True) -> dict:
-    """The manifest.json build_resources wrote, as written: {build, panel, panel_sha256,
-    padding, cmmvar_version, created, sources, notes, files: {name: {source_urls, version,
-    downloaded, last_modified, etag, sha256, size} or, for an index made here, {derived_from,
-    made_by, sha256, size}}}. With `verify`, every file listed must sit beside the manifest
-    with the checksum given."""
-    path = Path(path)
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError("resource manifest not found", path=path,
-                         hint="make the resources with 'snakemake build_resources' or "
-                              "scripts/build_resources.py") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"not a readable resource manifest ({exc})", path=path) from None
-    missing = [k for k in MANIFEST_KEYS if not isinstance(manifest, dict) or k not in manifest]
-    if missing:
-        raise InputError(f"not a cmmvar resource manifest: no {', '.join(missing)}", path=path)
-    if verify:
-        for name in manifest["files"]:
-            _verify(path, manifest, name)
-    return manifest
-
-
-def _verify(manifest_path: Path, manifest: dict, name: str) -> dict:
-    entry = manifest["files"][name]
-    file = manifest_path.parent / name
-    if not file.exists():
-        raise InputError(f"{name}, listed in the manifest, is missing", path=manifest_path,
-                         hint="rebuild the resources")
-    if sha256(file) != entry.get("sha256"):
-        raise InputError(f"{file} is not the file the manifest describes (its sha256 differs: "
-                         f"changed after build_resources made it)", path=manifest_path,
-                         hint="rebuild the resources, or delete the manifest if the file was "
-                              "replaced on purpose")
-    return entry
 
 
 # ---------------------------------------------------------------------------------------------

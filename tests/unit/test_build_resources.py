@@ -29,7 +29,8 @@ from cmmvar.errors import BuildMismatchError, InputError
 from cmmvar.genome import CONTIG_LENGTHS
 from cmmvar.online import Http, ServiceError
 from cmmvar.panel import REQUIRED
-from cmmvar.resources import build_resources, read_manifest, sources_for
+from cmmvar.provenance import read_manifest
+from cmmvar.resources import build_resources, sources_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # The fixture chromosomes hold 50 kb of sequence; headers and indexes state the lengths of the
@@ -605,3 +606,22 @@ def test_reports_quote_the_manifest_and_notice_a_changed_file(built):
     with open(out / "clinvar.vcf.gz", "ab") as handle:
         handle.write(b"\0")
     assert "differs" in resource_record(out / "clinvar.vcf.gz")["manifest"]["note"]
+
+
+def test_quoting_a_manifest_loads_no_network_library(tmp_path):
+    """Offline runs quote the build manifest beside resources that build_resources made;
+    reading it must not import requests (urllib3 opens a socket at import, an IPv6 probe),
+    so an offline run on built resources opens no socket (tests/workflow/test_offline.py
+    proves it on the demo, whose resources have no manifest)."""
+    (tmp_path / "clinvar.vcf.gz").write_bytes(b"x")
+    (tmp_path / "manifest.json").write_text(json.dumps(
+        {"build": "GRCh38", "cmmvar_version": "0", "created": "2026-01-01",
+         "files": {"clinvar.vcf.gz": {"version": "2026-11-02", "sha256": "0" * 64}}}))
+    code = ("import sys; from cmmvar.provenance import manifest_entry; "
+            f"entry = manifest_entry({str(tmp_path / 'clinvar.vcf.gz')!r}); "
+            "assert entry['version'] == '2026-11-02' and 'checksum' in entry['note'], entry; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('requests', 'urllib3', 'socket', 'http')))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "requests" not in run.stdout and "urllib3" not in run.stdout, run.stdout
