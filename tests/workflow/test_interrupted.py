@@ -228,6 +228,13 @@ def test_normalised_removes_only_the_run_specific_fields(tmp_path):
     assert normalised(tsv, results) == tsv.read_bytes()
 
 
+def test_snakemake_says_it_loads_the_default_profile(tmp_path):
+    project = copy_project(tmp_path)
+    dry = snakemake(project, "-n")
+    assert dry.returncode == 0, dry.stderr[-2000:]
+    assert dry.stderr.startswith(PROFILE_LOADED)
+
+
 def test_the_profile_snakemake_loads_is_the_one_in_workflow_profiles():
     """Snakemake looks for profiles/default beside the Snakefile; DESIGN.md keeps the profile
     in workflow/profiles: the top-level folder is a link, so there is one profile."""
