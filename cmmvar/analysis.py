@@ -28,6 +28,7 @@ from cmmvar.segregation import (
     segregate,
     table_fields,
 )
+from cmmvar.sensitivity import grid_from_config, sensitivity
 from cmmvar.vcf import open_vcf
 
 
@@ -40,9 +41,10 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
             build: str, thresholds: Thresholds, settings: Settings,
             liability_classes: dict | None = None, proband: str | None = None,
-            ped_columns: PedColumns | None = None) -> dict:
+            ped_columns: PedColumns | None = None, sensitivity_grid: dict | None = None) -> dict:
     """The family result: pedigree, sample match, QC and every variant a member carries,
-    with its segregation (counts, FLB, strengths, meioses, de novo)."""
+    with its segregation (counts, FLB, strengths, meioses, de novo) and, where it has a Bayes
+    factor, how that rests on the assumptions (sensitivity.py; grid from the config)."""
     family = read_family(ped_path, family_id, ped_columns)
     if proband and proband not in family:
         raise PedigreeError(f"the proband {proband!r} named in the families sheet is not a "
@@ -70,12 +72,15 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
         model = gene_model(gene, liability_classes)
         check_liability_classes(family, model)
         result = segregate(family, calls, model, settings, proband)
+        spread = None if result.flb is None else sensitivity(
+            family, calls, model, settings, result.proband, grid_from_config(sensitivity_grid))
         variants.append({
             "variant": {"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
                         "alt": variant.alt, "origin": variant.origin},
             "annotation": annotation,
             "gene": _gene_record(gene),
             "segregation": result.to_dict(),
+            "sensitivity": spread,
             "counts": result.counts.to_dict(),
             "genotypes": {pid: _call_record(g) for pid, g in calls.items()},
         })

@@ -17,7 +17,8 @@ def main(sm) -> None:
                      sm.input.annotations, genes, sm.params.build,
                      Thresholds(sm.params.min_gq, sm.params.min_dp), settings,
                      section.get("liability_classes", {}), sm.params.proband or None,
-                     PedColumns.from_config(sm.params.ped_columns))
+                     PedColumns.from_config(sm.params.ped_columns),
+                     section.get("sensitivity"))
     for warning in result["pedigree_warnings"]:
         log.warning(warning)
     for error in result["mendelian_errors"]:
