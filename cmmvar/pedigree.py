@@ -550,11 +550,20 @@ def match_samples(family: Family, vcf_samples: list[str], vcf_path: str) -> Samp
             f"family {family.id!r} has no affected member (phenotype 2)",
             path=family.path, hint="code affected relatives with 2 in the 6th column")
     if not any(ind.id in in_vcf for ind in affected):
-        shown = ", ".join(vcf_samples[:8]) + (" ..." if len(vcf_samples) > 8 else "")
+        # Other people of a joint VCF are counted, never named: this message goes to the
+        # family's log (the family's outputs name only its members).
         raise PedigreeError(
             f"none of the affected members of family {family.id!r} "
             f"({', '.join(ind.id for ind in affected)}) is a sample of {vcf_path} "
-            f"(its samples: {shown or 'none'})",
+            f"({_samples_seen(sequenced, len(vcf_only))})",
             path=family.path,
             hint="the PED's individual IDs must equal the VCF sample names")
     return SampleMatch(sequenced, not_sequenced, vcf_only)
+
+
+def _samples_seen(members: tuple[str, ...], others: int) -> str:
+    """What a VCF holds, in words that name the family's members only."""
+    if not members and not others:
+        return "it has no samples"
+    named = f"of this family {', '.join(members)}; " if members else "none of this family; "
+    return f"its samples: {named}{others} of other people, not named"

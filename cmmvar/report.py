@@ -96,7 +96,7 @@ def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
         "family_id": result["family_id"],
         "pedigree_warnings": result["pedigree_warnings"],
         "samples": result["samples"],
-        "vcf_samples_not_in_ped": result["samples"]["vcf_only"],
+        "vcf_samples_not_in_ped_count": result["samples"]["vcf_only_count"],
         "thresholds": result["thresholds"],
         "genotype_qc": result["genotype_qc"],
         "genotype_qc_notes": result["genotype_qc_notes"],
