@@ -17,6 +17,7 @@ from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
 from cmmvar.prioritise import prioritise
 from cmmvar.report_html import render_family
+from cmmvar.scope import BANNER, with_scope
 from cmmvar.segregation import table_fields
 
 # The output contract (DESIGN.md): names and order binding.
@@ -132,14 +133,16 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         table.to_csv(tmp, sep="\t", index=False)
     def details(row: dict, item: dict) -> dict:
         others = item["annotation"].get("other_transcripts") or "[]"
-        return dict(row, genotypes=item["genotypes"], gene_model=item["gene"],
-                    segregation=item["segregation"], origin=item["variant"]["origin"],
-                    other_transcripts=json.loads(others),
-                    criteria=[{"code": c.code, "reason": c.reason, "points": c.points}
-                              for c in item["priority"].criteria])
+        return with_scope(dict(
+            row, genotypes=item["genotypes"], gene_model=item["gene"],
+            segregation=item["segregation"], origin=item["variant"]["origin"],
+            other_transcripts=json.loads(others), sensitivity=item.get("sensitivity"),
+            criteria=[{"code": c.code, "reason": c.reason, "points": c.points}
+                      for c in item["priority"].criteria]))
 
     report = {
         "family_id": result["family_id"],
+        "banner": BANNER,
         "synthetic_demo_resources": synthetic,
         "not_checked": unchecked,
         "cmmvar_version": __version__,

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from cmmvar.pedigree import Family, Individual, Phenotype, Sex
 from cmmvar.pedigree_svg import draw_pedigree
+from cmmvar.scope import BANNER, sensitivity_summary
 
 _SEX = {"male": Sex.MALE, "female": Sex.FEMALE}
 _GENOTYPE_SIGN = str.maketrans({"-": "\u2212"})  # a true minus sign under the symbols
@@ -168,6 +169,7 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["number"] = lambda v: "" if v in (None, "") else _number(v)
+    env.globals.update(banner=BANNER, sensitivity_summary=sensitivity_summary)
     return env
 
 
