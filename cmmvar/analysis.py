@@ -177,7 +177,8 @@ def _gene_record(gene: Gene | None) -> dict | None:
             "max_allele_frequency": gene.max_allele_frequency, "evidence": gene.evidence,
             "mechanism": gene.mechanism,
             "source": gene.source, "assumptions": gene.assumptions,
-            "mane_transcript": gene.mane_transcript}
+            "mane_transcript": gene.mane_transcript, "mane_refseq": gene.mane_refseq,
+            "clinical_notes": gene.clinical_notes}
 
 
 def _call_record(genotype) -> dict:

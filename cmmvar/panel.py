@@ -42,6 +42,8 @@ class Gene:
     source: str
     assumptions: str = ""
     mechanism: str = ""
+    mane_refseq: str = ""  # RefSeq NM_ of the MANE Select transcript, where the panel gives it
+    clinical_notes: str = ""  # what follows clinically for a carrier, in the panel's words
 
     @property
     def x_linked(self) -> bool:
@@ -161,7 +163,41 @@ def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:
         tier=tier, evidence=text("evidence"), source=text("source"),
         assumptions=(row.get("assumptions") or "").strip(),
         mechanism=(row.get("mechanism") or "").strip(),
+        mane_refseq=(row.get("mane_refseq") or "").strip(),
+        clinical_notes=(row.get("clinical_notes") or "").strip(),
     )
+
+
+def panel_rows(path: str | Path) -> list[dict[str, str]]:
+    """The panel's rows as strings, column by column ('##' header lines skipped), for schema
+    validation; load_panel is the checked reader."""
+    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+        lines = [line for line in handle if not line.startswith("##")]
+    return [{k: v or "" for k, v in row.items()}
+            for row in csv.DictReader(lines, delimiter="\t")]
+
+
+def panel_metadata(path: str | Path) -> dict[str, str]:
+    """The panel's `## key: value` header lines (version, mane_release, ...), in file order;
+    other '##' lines are comments."""
+    found = {}
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        for line in handle:
+            if not line.startswith("##"):
+                break
+            key, sep, value = line[2:].partition(":")
+            if sep and key.strip().replace("_", "").isalnum():
+                found[key.strip()] = value.strip()
+    return found
+
+
+def panel_record(path: str | Path) -> dict:
+    """The panel as a report cites it: path, SHA-256 of the file, and its version and MANE
+    release from the header lines (None where the panel does not say)."""
+    from cmmvar.provenance import sha256
+    meta = panel_metadata(path)
+    return {"path": str(path), "sha256": sha256(path), "version": meta.get("version"),
+            "mane_release": meta.get("mane_release")}
 
 
 def regions(genes: list[Gene], padding: int) -> list[Region]:

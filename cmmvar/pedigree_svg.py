@@ -7,7 +7,11 @@ Symbols follow Bennett et al. 2008 (J Genet Couns 17:424), updated 2022 (J Genet
 square male, circle female, diamond sex unknown; black affected, white unaffected and, our
 choice where the standard is silent, grey for phenotype unknown (explained in the legend drawn
 in the same SVG); an arrow at the lower left with "P" marks the proband; a double relationship
-line marks partners who share an ancestor; generations are rows labelled I, II, III...
+line marks partners who share an ancestor; generations are rows labelled I, II, III...; a dot
+in the centre marks a carrier who is not expected to be affected (the caller names them: a
+recessive heterozygote, a heterozygous woman for an X-linked recessive gene); a diagonal line
+through the symbol marks a deceased person; the age in years follows the id below the symbol
+("d." before it when deceased: age at death). The key lists exactly what the drawing shows.
 
 Layout, our own design after the idea described for kinship2's align.pedigree (generation
 assignment, then order within generations keeping partners adjacent and sibships contiguous):
@@ -37,7 +41,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from html import escape
 
@@ -78,7 +82,7 @@ _ARROW_LEN = 16.0
 
 def draw_pedigree(family: Family, *, proband: str | None,
                   genotypes: Mapping[str, str] | None = None,
-                  title: str | None = None) -> str:
+                  title: str | None = None, carriers: Collection[str] = ()) -> str:
     """The family as an `<svg>` element for inline use in an HTML report.
 
     `genotypes` maps a person's id to the label written under the symbol ("+/−", "+/+", "−/−",
@@ -86,9 +90,11 @@ def draw_pedigree(family: Family, *, proband: str | None,
     not in the family are ignored; when it is None no genotype line is drawn. Every string
     from the input is escaped. Each person is a `<g class="member">` with data-id, data-sex,
     data-status, data-shape, data-genotype, data-label ("III-4") and, for the proband,
-    data-proband="true"; each union a `<g class="union">` with data-father, data-mother and
-    data-consanguineous. Raises PedigreeError for a proband not in the family or a person with
-    a single or an unlisted parent (read_ped adds those parents, so only hand-made families).
+    data-proband="true", data-carrier="true" for a person in `carriers` (drawn with a dot),
+    data-deceased="true" and data-age where the Individual has them; each union a
+    `<g class="union">` with data-father, data-mother and data-consanguineous. Raises
+    PedigreeError for a proband not in the family or a person with a single or an unlisted
+    parent (read_ped adds those parents, so only hand-made families).
     """
     people = {ind.id: ind for ind in family.individuals}
     _check(family, people, proband)
@@ -96,7 +102,9 @@ def draw_pedigree(family: Family, *, proband: str | None,
     pedigree = _Pedigree(people)
     extents = {pid: _extents(ind, labels, pid == proband) for pid, ind in people.items()}
     xs = _Layout(pedigree, extents).positions()
-    return _Svg(pedigree, extents, xs, proband, labels, title).render()
+    svg = _Svg(pedigree, extents, xs, proband, labels, title)
+    svg.carriers = frozenset(carriers) & people.keys()
+    return svg.render()
 
 
 def _check(family: Family, people: dict[str, Individual], proband: str | None) -> None:
@@ -249,7 +257,7 @@ class _Extent:
 
 def _extents(ind: Individual, labels: Mapping[str, str] | None, is_proband: bool) -> _Extent:
     half = DIAMOND if ind.sex is Sex.UNKNOWN else SYMBOL / 2
-    texts = [ind.id] + ([labels[ind.id]] if labels is not None else [])
+    texts = [ind.id + _age_text(ind)] + ([labels[ind.id]] if labels is not None else [])
     reach = max([half] + [_text_width(t, FONT) / 2 for t in texts])
     left = reach
     if is_proband:
@@ -714,6 +722,8 @@ def roman(number: int) -> str:
 
 
 class _Svg:
+    carriers: frozenset[str] = frozenset()  # drawn with a dot; draw_pedigree sets them
+
     def __init__(self, pedigree: _Pedigree, extents: dict[str, _Extent], xs: dict[str, float],
                  proband: str | None, labels: Mapping[str, str] | None, title: str | None):
         self.ped, self.ext, self.proband, self.labels, self.title = (
@@ -783,6 +793,12 @@ class _Svg:
             data["data_proband"] = "true"
         if ind.added:
             data["data_added"] = "true"
+        if pid in self.carriers:
+            data["data_carrier"] = "true"
+        if ind.deceased:
+            data["data_deceased"] = "true"
+        if ind.age is not None:
+            data["data_age"] = _years(ind.age)
         tooltip = [f"{pid} ({self.numbers[pid]})", f"sex {SEX_WORD[ind.sex]}",
                    f"phenotype {ind.phenotype.value}"]
         if self.labels is not None:
@@ -791,10 +807,23 @@ class _Svg:
             tooltip.append("proband")
         if ind.added:
             tooltip.append("not in the PED file (added parent)")
+        if pid in self.carriers:
+            tooltip.append("carrier, not expected to be affected")
+        if ind.deceased:
+            tooltip.append("deceased")
+        if ind.age is not None:
+            tooltip.append(f"{'age at death' if ind.deceased else 'age'} {_years(ind.age)} y")
         parts = [f"<g {_attrs(**data)}>", f"<title>{escape(', '.join(tooltip))}</title>",
-                 _symbol(shape, x, y, FILL[ind.phenotype], ind.added, "symbol"),
-                 f'<text {_attrs(class_="member-id", x=x, y=y + LABEL_DY)} '
-                 f'text-anchor="middle" font-size="{_num(FONT)}">{escape(pid)}</text>']
+                 _symbol(shape, x, y, FILL[ind.phenotype], ind.added, "symbol")]
+        if pid in self.carriers:
+            parts.append(_carrier_dot(x, y, 1.0))
+        if ind.deceased:
+            parts.append(_deceased_line(x, y, 1.0))
+        age = _age_text(ind)
+        shown_age = f'<tspan class="age">{escape(age)}</tspan>' if age else ""
+        parts.append(f'<text {_attrs(class_="member-id", x=x, y=y + LABEL_DY)} '
+                     f'text-anchor="middle" font-size="{_num(FONT)}">{escape(pid)}'
+                     f'{shown_age}</text>')
         if self.labels is not None:
             parts.append(f'<text {_attrs(class_="genotype", x=x, y=y + GENOTYPE_DY)} '
                          f'text-anchor="middle" font-size="{_num(FONT)}">'
@@ -889,16 +918,23 @@ class _Svg:
 
     def _legend(self, top: float) -> tuple[str, float, float]:
         """A key in the same SVG, flowing in lines no wider than the drawing; each entry a
-        `<g class="legend-item">` of a swatch (or a genotype label) and its words."""
+        `<g class="legend-item">` of a swatch (or a genotype label) and its words. It lists
+        exactly what this drawing shows: a shape, fill, mark or label no one has is left out."""
         half = SYMBOL / 4
         entries: list[tuple[object, str]] = []  # (swatch drawer at (x, y) or label, words)
+        sexes = {ind.sex for ind in self.ped.people.values()}
+        phenotypes = {ind.phenotype for ind in self.ped.people.values()}
         for sex, words in ((Sex.MALE, "male"), (Sex.FEMALE, "female"),
                            (Sex.UNKNOWN, "sex unknown")):
+            if sex not in sexes:
+                continue
             entries.append((lambda x, y, s=SHAPE[sex]: _symbol(
                 s, x, y, FILL[Phenotype.UNAFFECTED], False, "legend-swatch", 0.5), words))
         for phenotype, words in ((Phenotype.AFFECTED, "affected"),
                                  (Phenotype.UNAFFECTED, "unaffected"),
                                  (Phenotype.UNKNOWN, "phenotype unknown")):
+            if phenotype not in phenotypes:
+                continue
             entries.append((lambda x, y, f=FILL[phenotype]: _symbol(
                 "square", x, y, f, False, "legend-swatch", 0.5), words))
         if self.proband is not None:
@@ -912,9 +948,23 @@ class _Svg:
             entries.append((lambda x, y: _symbol(
                 "square", x, y, FILL[Phenotype.UNAFFECTED], True, "legend-swatch", 0.5),
                 "dashed: parent not in the PED file, added"))
+        people = self.ped.people.values()
+        if self.carriers:
+            entries.append((lambda x, y: _symbol(
+                "circle", x, y, FILL[Phenotype.UNAFFECTED], False, "legend-swatch", 0.5)
+                + _carrier_dot(x, y, 0.5), "dot: carrier, not expected to be affected"))
+        if any(ind.deceased for ind in people):
+            entries.append((lambda x, y: _symbol(
+                "square", x, y, FILL[Phenotype.UNAFFECTED], False, "legend-swatch", 0.5)
+                + _deceased_line(x, y, 0.5), "deceased"))
+        if any(ind.age is not None for ind in people):
+            entries.append(("40 y", "after the id: age in years"
+                            + ("; d. 40 y: age at death" if any(
+                                ind.deceased and ind.age is not None for ind in people)
+                               else "")))
         if self.labels is not None:
-            entries += list(GENOTYPE_KEY)
-            entries += [key for key in HEMIZYGOUS_KEY if key[0] in self.labels.values()]
+            shown = set(self.labels.values())
+            entries += [key for key in GENOTYPE_KEY + HEMIZYGOUS_KEY if key[0] in shown]
         avail = max(self.width - 2 * MARGIN, 420.0)
         parts = ['<g class="legend">']
         x, y, used = 0.0, 0.0, 0.0
@@ -936,6 +986,30 @@ class _Svg:
             x += width + 18
         parts.append("</g>")
         return "\n".join(parts), used, y + 12
+
+
+def _years(age: float) -> str:
+    return f"{age:g}"
+
+
+def _age_text(ind: Individual) -> str:
+    """What follows the id below the symbol: ", 40 y", or ", d. 40 y" for age at death."""
+    if ind.age is None:
+        return ""
+    return f", {'d. ' if ind.deceased else ''}{_years(ind.age)} y"
+
+
+def _carrier_dot(x: float, y: float, scale: float) -> str:
+    """The carrier's dot in the symbol's centre (black, ringed in white to show on black)."""
+    return (f'<circle {_attrs(class_="carrier-dot", cx=x, cy=y, r=3.5 * scale)} '
+            f'fill="#000" stroke="#fff" stroke-width="{_num(scale)}"/>')
+
+
+def _deceased_line(x: float, y: float, scale: float) -> str:
+    """The diagonal through a deceased person's symbol, lower left to upper right, reaching
+    a little beyond it."""
+    reach = (SYMBOL / 2 + 6) * scale
+    return _line("deceased-line", x - reach, y + reach, x + reach, y - reach)
 
 
 def _half_width(sex: Sex, dy: float) -> float:

@@ -15,6 +15,8 @@ import pandas as pd
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
+from cmmvar.gene_context import is_apart
+from cmmvar.panel import panel_record
 from cmmvar.prioritise import prioritise
 from cmmvar.report_html import render_family
 from cmmvar.scope import BANNER, with_scope
@@ -41,13 +43,15 @@ _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupp
 
 
 def rank_key(item: dict) -> tuple:
-    """Order within a family: ACMG points (Tavtigian et al. 2020; segregation codes included),
-    de novo candidates, the Bayes factor (highest first; undefined or zero last), fewest
-    affected non-carriers, most affected carriers, gene tier, position."""
+    """Order within a family: genes of tier candidate or unsupported after every other gene
+    (reported in their own section, whatever their points), then ACMG points (Tavtigian et al.
+    2020; segregation codes included), de novo candidates, the Bayes factor (highest first;
+    undefined or zero last), fewest affected non-carriers, most affected carriers, gene tier,
+    position."""
     seg, gene = item["segregation"], item.get("gene") or {}
     counts = seg["counts"]
     log10 = seg["log10_flb"] if seg["log10_flb"] is not None else float("-inf")
-    return (-item["priority"].points, seg["de_novo"] != "yes", -log10,
+    return (is_apart(gene), -item["priority"].points, seg["de_novo"] != "yes", -log10,
             counts["affected_noncarriers"], -counts["affected_carriers"],
             _TIER_ORDER.get(gene.get("tier"), 9), item["variant"]["chrom"],
             item["variant"]["pos"])
@@ -150,6 +154,8 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         "genome_build": result["genome_build"],
         "inputs": result["inputs"],
         "settings": settings,
+        "panel": panel_record(settings["panel"]) if Path(settings.get("panel") or "").is_file()
+        else None,
         "pedigree": result["pedigree"],
         "segregation_settings": result["segregation_settings"],
         "annotation_sources": annotation,

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from cmmvar.gene_context import dot_carriers, gene_line, is_apart
 from cmmvar.pedigree import Family, Individual, Phenotype, Sex
 from cmmvar.pedigree_svg import draw_pedigree
 from cmmvar.scope import BANNER, sensitivity_summary
@@ -29,7 +30,8 @@ def family_of(report: dict) -> Family:
         Individual(id=p["id"], father=p["father"], mother=p["mother"],
                    sex=_SEX.get(p["sex"], Sex.UNKNOWN), phenotype=Phenotype(p["phenotype"]),
                    liability_class=p.get("liability_class"),
-                   line=None if p.get("added_by_cmmvar") else 0)
+                   line=None if p.get("added_by_cmmvar") else 0,
+                   age=p.get("age"), deceased=p.get("deceased"))
         for p in report["pedigree"])
     return Family(id=report["family_id"], individuals=people, path="report.json")
 
@@ -142,26 +144,41 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -
     return [words]
 
 
-def variant_links(candidate: dict, build: str) -> list[tuple[str, str]]:
-    """(database, URL) for the variant: ClinVar, gnomAD, Ensembl; URLs shown as text."""
+def variant_links(candidate: dict, build: str, synthetic: bool = False) -> list[tuple[str, str]]:
+    """(database, URL) for records that exist: ClinVar with the VariationID the ClinVar source
+    gave, gnomAD where the variant was found there, and the Ensembl region (always). A run on
+    the demo's synthetic resources links to no ClinVar or gnomAD record: its IDs and
+    frequencies are invented. URLs are shown as text."""
     chrom, pos, ref, alt = (candidate["chrom"], int(candidate["pos"]), candidate["ref"],
                             candidate["alt"])
     bare = chrom.removeprefix("chr")
     links = []
-    if candidate.get("clinvar_id"):
+    if candidate.get("clinvar_id") and not synthetic:
         links.append(("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/"
                                  f"{quote(str(candidate['clinvar_id']))}/"))
-    else:
-        links.append(("ClinVar (search)", "https://www.ncbi.nlm.nih.gov/clinvar/?term="
-                      + quote(f"{bare}[chr] AND {pos}[chrpos37]" if build == "GRCh37"
-                              else f"{bare}[chr] AND {pos}[chrpos]")))
-    links.append(("gnomAD", f"https://gnomad.broadinstitute.org/variant/"
-                            f"{quote(f'{bare}-{pos}-{ref}-{alt}')}"
-                            f"?dataset={_GNOMAD_DATASET[build]}"))
+    if str(candidate.get("gnomad_status") or "").startswith("found") and not synthetic:
+        links.append(("gnomAD", f"https://gnomad.broadinstitute.org/variant/"
+                                f"{quote(f'{bare}-{pos}-{ref}-{alt}')}"
+                                f"?dataset={_GNOMAD_DATASET[build]}"))
     end = pos + len(ref) - 1
     links.append(("Ensembl", f"{_ENSEMBL[build]}/Homo_sapiens/Location/View?r="
                              f"{quote(f'{bare}:{pos}-{end}')}"))
     return links
+
+
+def link_note(candidate: dict, synthetic: bool = False) -> str:
+    """Why a ClinVar or gnomAD link is missing (empty when both are given)."""
+    if synthetic:
+        return ("No ClinVar or gnomAD link: this run used the demo's synthetic resources, "
+                "whose records are invented.")
+    missing = []
+    if not candidate.get("clinvar_id"):
+        missing.append("ClinVar (no VariationID for this allele in the ClinVar source)")
+    if not str(candidate.get("gnomad_status") or "").startswith("found"):
+        missing.append("gnomAD (the variant was not found in gnomAD)"
+                       if candidate.get("gnomad_status") == "absent"
+                       else "gnomAD (gnomAD was not checked)")
+    return f"No link to {' or '.join(missing)}." if missing else ""
 
 
 def _environment() -> Environment:
@@ -180,6 +197,7 @@ def render_family(report: dict) -> str:
     # The family's proband: the one the segregation of its candidates took (sheet or rule)
     proband = next((c["segregation"]["proband"] for c in report["candidates"]
                     if c["segregation"].get("proband")), None)
+    synthetic = bool(report.get("synthetic_demo_resources"))
     cards = []
     for rank, candidate in enumerate(report["candidates"]):
         drawing = None
@@ -188,13 +206,19 @@ def render_family(report: dict) -> str:
                 family, proband=candidate["segregation"].get("proband") or proband,
                 genotypes=genotype_labels(candidate),
                 title=f"{candidate.get('gene') or ''} {candidate.get('hgvs_c') or ''} "
-                      f"{candidate['chrom']}:{candidate['pos']}"))
+                      f"{candidate['chrom']}:{candidate['pos']}",
+                carriers=dot_carriers(candidate, report["pedigree"])))
         cards.append({"c": candidate, "pedigree": drawing,
                       "sentence": segregation_sentence(candidate, report["pedigree"]),
-                      "links": variant_links(candidate, build)})
+                      "links": variant_links(candidate, build, synthetic),
+                      "link_note": link_note(candidate, synthetic),
+                      "gene_line": gene_line(candidate, report["pedigree"]),
+                      "apart": is_apart(candidate.get("gene_model"))})
     plain = Markup(draw_pedigree(family, proband=proband))
     return _environment().get_template("report.html").render(
-        report=report, cards=cards, top=cards[:TOP_CANDIDATES], plain_pedigree=plain,
+        report=report, cards=cards, plain_pedigree=plain,
+        top=[card for card in cards if not card["apart"]][:TOP_CANDIDATES],
+        apart=[card for card in cards if card["apart"]],
         proband=proband)
 
 

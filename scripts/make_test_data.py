@@ -137,8 +137,9 @@ def load_panel(path: Path) -> dict[str, tuple[str, int, int]]:
 
 
 def panel_rows(path: Path) -> dict[str, dict]:
-    with path.open() as handle:
-        return {r["symbol"]: r for r in csv.DictReader(handle, delimiter="\t")}
+    with path.open() as handle:  # '##' lines: the panel's header (version, MANE release)
+        lines = [line for line in handle if not line.startswith("##")]
+    return {r["symbol"]: r for r in csv.DictReader(lines, delimiter="\t")}
 
 
 # ----------------------------------------------------------------------------- transcripts

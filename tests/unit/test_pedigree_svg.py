@@ -660,3 +660,88 @@ def test_any_pedigree_draws_everyone_once_without_overlaps_and_wired_to_its_pare
     # lines are not checked here: a union between two relatives who both have parents may
     # need a long line (see the module's limitations); symbols and labels never collide
     assert layout_faults(root, lines_too=False) == []
+
+
+# --- carriers, deceased, age and the key (Bennett et al. 2008/2022) -------------------------
+
+def _nuclear(**extra: dict) -> Family:
+    """Father F (deceased at 82), mother M (age 60), affected son A (age 30), unaffected
+    daughter D (no age): the ages and deceased status a PED mapping gives."""
+    info = {"F": dict(age=82.0, deceased=True), "M": dict(age=60.0, deceased=False),
+            "A": dict(age=30.0), "D": {}} | extra
+    people = (Individual("F", None, None, Sex.MALE, Phenotype.UNAFFECTED, line=1, **info["F"]),
+              Individual("M", None, None, Sex.FEMALE, Phenotype.UNAFFECTED, line=2,
+                         **info["M"]),
+              Individual("A", "F", "M", Sex.MALE, Phenotype.AFFECTED, line=3, **info["A"]),
+              Individual("D", "F", "M", Sex.FEMALE, Phenotype.UNAFFECTED, line=4, **info["D"]))
+    return Family("N", people, "hand-made")
+
+
+def legend_words(root: ET.Element) -> list[str]:
+    return [item[-1].text for item in with_class(root, "legend-item")]
+
+
+def test_carriers_not_expected_to_be_affected_have_a_dot_in_the_centre():
+    labels = {"F": "+/−", "M": "+/−", "A": "+/+", "D": "+/−"}
+    root = ET.fromstring(draw_pedigree(_nuclear(), proband="A", genotypes=labels,
+                                       carriers={"M", "D", "NOT_IN_FAMILY"}))
+    drawn = members(root)
+    assert {p for p, g in drawn.items() if g.get("data-carrier") == "true"} == {"M", "D"}
+    for pid, group in drawn.items():
+        dots = with_class(group, "carrier-dot")
+        assert len(dots) == (pid in ("M", "D")), pid
+        for dot in dots:  # a small black dot at the symbol's centre
+            assert centre(dot) == pytest.approx(centre(symbol(group)))
+            assert float(dot.get("r")) < 5 and dot.get("fill") in BLACK
+    assert "dot: carrier, not expected to be affected" in legend_words(root)
+    plain = ET.fromstring(draw_pedigree(_nuclear(), proband="A", genotypes=labels))
+    assert not with_class(plain, "carrier-dot")
+    assert "dot: carrier, not expected to be affected" not in legend_words(plain)
+
+
+def test_deceased_is_a_diagonal_through_the_symbol_and_age_follows_the_id():
+    root = ET.fromstring(draw_pedigree(_nuclear(), proband="A"))
+    drawn = members(root)
+    assert {p for p, g in drawn.items() if g.get("data-deceased") == "true"} == {"F"}
+    (line,) = with_class(drawn["F"], "deceased-line")
+    x1, y1, x2, y2 = (float(line.get(k)) for k in ("x1", "y1", "x2", "y2"))
+    x0, top, x3, bottom = shape_box(symbol(drawn["F"]))
+    cx, cy = centre(symbol(drawn["F"]))
+    # lower left to upper right, through the centre, beyond the symbol on both ends
+    assert x1 < x0 and y1 > bottom and x2 > x3 and y2 < top
+    assert (cy - y1) * (x2 - x1) == pytest.approx((y2 - y1) * (cx - x1))
+    for pid in ("M", "A", "D"):
+        assert not with_class(drawn[pid], "deceased-line")
+    ages = {p: "".join(t.text for t in with_class(g, "age")) for p, g in drawn.items()}
+    assert ages == {"F": ", d. 82 y", "M": ", 60 y", "A": ", 30 y", "D": ""}
+    assert {p: g.get("data-age") for p, g in drawn.items()} == {
+        "F": "82", "M": "60", "A": "30", "D": None}
+    assert "age at death 82 y" in drawn["F"].find(f"{SVG}title").text
+    words = legend_words(root)
+    assert "deceased" in words and "after the id: age in years; d. 40 y: age at death" in words
+
+
+def test_no_age_or_deceased_no_marks_and_no_key_entries():
+    family = _nuclear(F={}, M={}, A={})
+    root = ET.fromstring(draw_pedigree(family, proband="A"))
+    assert not with_class(root, "deceased-line") and not with_class(root, "age")
+    words = legend_words(root)
+    assert "deceased" not in words and not any("age" in w for w in words)
+    alive = ET.fromstring(draw_pedigree(_nuclear(F=dict(age=82.0, deceased=False)),
+                                        proband="A"))
+    assert "after the id: age in years" in legend_words(alive)  # no one deceased with an age
+
+
+def test_the_key_lists_exactly_the_shapes_fills_and_labels_drawn():
+    """_nuclear: males and females, affected and unaffected, no unknown sex or phenotype; the
+    labels +/−, +/+ and + only."""
+    labels = {"F": "+", "M": "+/−", "A": "+/+", "D": "+/−"}
+    root = ET.fromstring(draw_pedigree(_nuclear(F={}, M={}, A={}), proband="A",
+                                       genotypes=labels))
+    assert legend_words(root) == ["male", "female", "affected", "unaffected", "proband (P)",
+                                  "heterozygous", "homozygous", "hemizygous"]
+    assert [el.text for el in with_class(root, "legend-key")] == ["+/−", "+/+", "+"]
+    # every shape the key shows is drawn for someone, and the other way round
+    drawn = members(root)
+    assert {g.get("data-shape") for g in drawn.values()} == {"square", "circle"}
+    assert {g.get("data-genotype") for g in drawn.values()} == {"+", "+/−", "+/+"}

@@ -3,7 +3,12 @@ written by hand from the counts)."""
 
 from __future__ import annotations
 
-from cmmvar.report_html import genotype_labels, segregation_sentence, variant_links
+from cmmvar.report_html import (
+    genotype_labels,
+    link_note,
+    segregation_sentence,
+    variant_links,
+)
 
 ZERO = {k: 0 for k in (
     "affected_carriers", "affected_noncarriers", "affected_missing", "unaffected_carriers",
@@ -63,20 +68,32 @@ def test_x_linked_mother_and_de_novo_wording():
     assert genotype_labels(c) == {"M": "+/\u2212", "S": "+"}
 
 
-def test_links_per_build():
-    c = candidate()
+def test_links_only_to_records_that_exist():
+    """ClinVar only with a VariationID, gnomAD only when found there, never on the demo's
+    synthetic resources; the Ensembl region always (it exists for any position)."""
+    ensembl38 = ("Ensembl",
+                 "https://www.ensembl.org/Homo_sapiens/Location/View?r=18%3A52340409-52340409")
+    c = candidate()  # no VariationID, gnomAD status unknown (not checked)
+    assert variant_links(c, "GRCh38") == [ensembl38]
+    assert link_note(c) == ("No link to ClinVar (no VariationID for this allele in the ClinVar "
+                            "source) or gnomAD (gnomAD was not checked).")
+    c["gnomad_status"] = "absent"
+    assert variant_links(c, "GRCh38") == [ensembl38]
+    assert link_note(c).endswith("or gnomAD (the variant was not found in gnomAD).")
+    c.update(clinvar_id="900001", gnomad_status="found (FILTER AC0)")
     assert variant_links(c, "GRCh38") == [
-        ("ClinVar (search)",
-         "https://www.ncbi.nlm.nih.gov/clinvar/?term=18%5Bchr%5D%20AND%2052340409%5Bchrpos%5D"),
+        ("ClinVar", "https://www.ncbi.nlm.nih.gov/clinvar/variation/900001/"),
         ("gnomAD", "https://gnomad.broadinstitute.org/variant/18-52340409-G-C"
                    "?dataset=gnomad_r4"),
-        ("Ensembl", "https://www.ensembl.org/Homo_sapiens/Location/View?r=18%3A52340409-52340409"),
-    ]
-    c["clinvar_id"] = "900001"
+        ensembl38]
+    assert link_note(c) == ""
     links = dict(variant_links(c, "GRCh37"))
-    assert links["ClinVar"] == "https://www.ncbi.nlm.nih.gov/clinvar/variation/900001/"
     assert links["gnomAD"].endswith("?dataset=gnomad_r2_1")
     assert links["Ensembl"].startswith("https://grch37.ensembl.org/")
+    assert variant_links(c, "GRCh38", synthetic=True) == [ensembl38]
+    assert link_note(c, synthetic=True) == (
+        "No ClinVar or gnomAD link: this run used the demo's synthetic resources, whose "
+        "records are invented.")
 
 
 def test_x_linked_unaffected_carriers_are_named_by_their_pedigree_sex():

@@ -14,7 +14,7 @@ from .test_demo import copy_project, snakemake
 
 def two_gene_panel(panel: Path) -> None:
     """The project's panel cut to DCC and RAD51, moved onto the served genes' coordinates."""
-    lines = panel.read_text().splitlines()
+    lines = [line for line in panel.read_text().splitlines() if not line.startswith("##")]
     header = lines[0].split("\t")
     rows = [line.split("\t") for line in lines[1:3]]
     for row, gene in zip(rows, PANEL, strict=True):

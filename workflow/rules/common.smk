@@ -5,7 +5,7 @@ import re
 import pandas as pd
 
 from cmmvar.config import annotation_files, check_config, resolved_annotation
-from cmmvar.panel import load_panel
+from cmmvar.panel import load_panel, panel_rows
 from cmmvar.sheet import read_sheet, validate, vcf_keys
 
 # Schemas through snakemake.utils.validate; errors name the key, row or column at fault.
@@ -25,7 +25,7 @@ GENES = load_panel(
     config["panel"], config["genome_build"]
 )  # coordinates for this build
 validate(
-    pd.read_csv(config["panel"], sep="\t", dtype=str, keep_default_na=False),
+    pd.DataFrame(panel_rows(config["panel"]), dtype=str),  # '##' header lines skipped
     os.path.join(SCHEMAS, "panel.schema.yaml"),
     config["panel"],
 )
