@@ -169,3 +169,128 @@ def test_hostile_names_are_shown_as_text_and_run_nothing(browser, tmp_path):
     assert SAMPLE in body  # shown literally
     assert browser.find_elements(By.TAG_NAME, "script") == []
     assert browser.find_elements(By.CSS_SELECTOR, "img, b") == []
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_banner_criteria_and_sensitivity_table_in_chromium(browser, demo, family):
+    """The scope banner sits with the demo-data warning, above the summary; each card shows
+    the criteria not evaluated, ClinVar set apart, and (with a Bayes factor) the sensitivity
+    table after the segregation counts, its criteria row marked."""
+    folder = demo / "families" / family
+    report = json.loads((folder / "report.json").read_text())
+    open_page(browser, folder / "report.html")
+    warning = browser.find_element(By.ID, "synthetic-data-warning")
+    banner = browser.find_element(By.ID, "scope-banner")
+    summary = browser.find_element(By.ID, "summary")
+    assert banner.is_displayed()
+    assert warning.location["y"] < banner.location["y"] < summary.location["y"]
+    assert banner.text.startswith("Not a classification. Research use only. Partial automated "
+                                  "evidence toward an ACMG/AMP classification")
+    assert "confirmed in an accredited clinical laboratory" in banner.text
+    for candidate in report["candidates"]:
+        card = browser.find_element(By.ID, f"candidate-{candidate['rank']}")
+        missing = card.find_element(By.CSS_SELECTOR, "dd.criteria-not-evaluated")
+        assert missing.is_displayed()
+        for code in ("PS3", "PM1", "PM3", "PM5", "PP4", "PP3, BP4"):  # offline demo: no REVEL
+            assert code in missing.text, (family, code)
+        assert card.find_element(By.CSS_SELECTOR, "dd.clinvar-assertion").text == \
+            candidate["clinvar_assertion"]
+        tables = card.find_elements(By.CSS_SELECTOR, "table.sensitivity-table")
+        if candidate["sensitivity"] is None:
+            assert tables == []
+            continue
+        table = tables[0]
+        browser.execute_script("arguments[0].scrollIntoView()", table)
+        assert table.is_displayed()
+        counts = card.find_element(By.CSS_SELECTOR, "table.segregation")
+        assert table.location["y"] > counts.location["y"]
+        rows = table.find_elements(By.CSS_SELECTOR, "tr")[1:]
+        assert len(rows) == len(candidate["sensitivity"]["rows"])
+        marked = table.find_elements(By.CSS_SELECTOR, "tr.criteria-row")
+        assert len(marked) == 1 and marked[0] == rows[0]
+        assert marked[0].text.startswith("as used \u25c0 criteria")
+    if family == "RAD1":  # the issue's case: 1.33 with the affected non-carrier unknown
+        row = browser.find_element(
+            By.XPATH, "//table[@class='sensitivity-table']//tr[td[contains(., 'RAD_II2')]]")
+        assert [c.text for c in row.find_elements(By.TAG_NAME, "td")][1:5] == [
+            "RAD_II2 (affected non-carrier) coded unknown", "1.33", "none", "none"]
+        assert "RAD_II2 (affected non-carrier)" in summary.text
+        assert "confirmation of parentage" in summary.text
+
+
+def test_cohort_index_banner_above_the_families(browser, demo):
+    open_page(browser, demo / "index.html")
+    banner = browser.find_element(By.ID, "scope-banner")
+    table = browser.find_element(By.ID, "families")
+    warning = browser.find_element(By.ID, "synthetic-data-warning")
+    assert banner.is_displayed()
+    assert warning.location["y"] < banner.location["y"] < table.location["y"]
+    assert banner.text.startswith("Not a classification. Research use only.")
+
+
+# Words of the key for each drawn thing (Bennett et al. 2008/2022 as cmmvar draws them).
+KEY_OF_SEX = {"male": "male", "female": "female", "unknown": "sex unknown"}
+KEY_OF_STATUS = {"affected": "affected", "unaffected": "unaffected",
+                 "unknown": "phenotype unknown"}
+KEY_OF_LABEL = {"+/\u2212": "heterozygous", "+/+": "homozygous", "\u2212/\u2212": "no variant",
+                "?": "not sequenced or failed QC", "+": "hemizygous",
+                "\u2212": "hemizygous, no variant"}
+
+
+def expected_dots(candidate: dict, pedigree: list[dict]) -> set[str]:
+    """Unaffected carriers not expected to be affected, from report.json alone: one copy
+    under AR; a woman with one copy under XLR."""
+    inheritance = candidate["segregation"]["model"]["inheritance"]
+    return {p["id"] for p in pedigree
+            if p["phenotype"] == "unaffected"
+            and candidate["genotypes"][p["id"]]["label"] == "+/-"
+            and (inheritance == "AR" or (inheritance == "XLR" and p["sex"] == "female"))}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_pedigree_key_matches_the_drawing_in_chromium(browser, demo, family):
+    """Every pedigree of the report: the key under it is shown and lists exactly the sexes,
+    statuses, proband arrow, double lines, carrier dots and genotype labels that drawing
+    shows; carriers not expected to be affected carry a visible dot; the page no longer
+    claims grey symbols carry a '?'."""
+    folder = demo / "families" / family
+    report = json.loads((folder / "report.json").read_text())
+    open_page(browser, folder / "report.html")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert 'grey with "?"' not in body
+    drawings = [(None, browser.find_element(By.CSS_SELECTOR, "#pedigree-plain svg"))]
+    drawings += [(c, browser.find_element(By.ID, f"candidate-{c['rank']}").find_element(
+        By.CSS_SELECTOR, "details.pedigree svg")) for c in report["candidates"][:5]]
+    people = {p["id"]: p for p in report["pedigree"]}
+    for candidate, svg in drawings:
+        browser.execute_script("arguments[0].scrollIntoView()", svg)
+        legend = svg.find_element(By.CSS_SELECTOR, "g.legend")
+        assert legend.is_displayed()
+        words = [t.text for t in legend.find_elements(By.CSS_SELECTOR, "text.legend-text")]
+        expected = [KEY_OF_SEX[s] for s in KEY_OF_SEX
+                    if any(p["sex"] == s for p in people.values())]
+        expected += [KEY_OF_STATUS[s] for s in KEY_OF_STATUS
+                     if any(p["phenotype"] == s for p in people.values())]
+        if svg.find_elements(By.CSS_SELECTOR, "g.proband-arrow"):
+            expected.append("proband (P)")
+        if svg.find_elements(By.CSS_SELECTOR, "g.union[data-consanguineous='true']"):
+            expected.append("consanguineous union")
+        if any(p.get("added_by_cmmvar") for p in people.values()):
+            expected.append("dashed: parent not in the PED file, added")
+        dotted = {g.get_attribute("data-id") for g in members(svg)
+                  if g.find_elements(By.CSS_SELECTOR, ".carrier-dot")}
+        if candidate is None:
+            assert dotted == set()
+        else:
+            assert dotted == expected_dots(candidate, report["pedigree"]), family
+            for g in members(svg):
+                if g.get_attribute("data-id") in dotted:
+                    assert g.find_element(By.CSS_SELECTOR, ".carrier-dot").is_displayed()
+            if dotted:
+                expected.append("dot: carrier, not expected to be affected")
+            labels = {candidate["genotypes"][p]["label"].replace("-", "\u2212")
+                      for p in people}
+            expected += [KEY_OF_LABEL[k] for k in KEY_OF_LABEL if k in labels]
+        assert words == expected, (family, candidate and candidate["rank"])
+    if family == "CONS1":  # the recessive DNAL4 family: the three heterozygous relatives
+        assert len(expected_dots(report["candidates"][0], report["pedigree"])) == 3
