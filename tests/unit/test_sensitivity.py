@@ -176,3 +176,20 @@ def test_key_individuals_follow_the_model(tmp_path):
     keys = key_individuals(family, calls, Model("XLR", 0.9, 0.001))
     assert [(k["id"], k["role"]) for k in keys] == [("s2", "unaffected carrier"),
                                                     ("s3", "affected non-carrier")]
+
+
+def test_liability_classes_move_with_the_grid():
+    """A class's penetrance shifts with the gene's (and blocks a step that takes it to 0); a
+    class's own phenocopy rate is replaced by the grid value, a class without one keeps none."""
+    from cmmvar.sensitivity import _phenocopy, _shifted
+    model = Model("AD", 0.5, 0.001, liability_classes={"young": {"penetrance": 0.2},
+                                                       "adult": {"phenocopy_rate": 0.01}})
+    assert _shifted(model, -0.2) == (None, False)  # young: 0.2 - 0.2 = 0
+    up, clipped = _shifted(model, 0.2)
+    assert not clipped and up.penetrance == pytest.approx(0.7)
+    assert up.liability_classes["young"]["penetrance"] == pytest.approx(0.4)
+    assert up.liability_classes["adult"] == {"phenocopy_rate": 0.01}
+    rare = _phenocopy(model, 1e-4)
+    assert rare.phenocopy_rate == 1e-4
+    assert rare.liability_classes == {"young": {"penetrance": 0.2},
+                                      "adult": {"phenocopy_rate": 1e-4}}
