@@ -21,6 +21,7 @@ from cmmvar.atomic import atomic_path, write_json
 from cmmvar.config import not_checked
 from cmmvar.provenance import file_record, resource_record
 from cmmvar.segregation import Settings, meioses_label, strength
+from cmmvar.wording import family_note, headline
 
 SUMMARY_COLUMNS = (
     "family_id", "n_candidates", "rank", "chrom", "pos", "ref", "alt", "gene", "tier",
@@ -28,7 +29,7 @@ SUMMARY_COLUMNS = (
     "affected_noncarriers", "affected_missing", "unaffected_carriers", "unaffected_noncarriers",
     "unaffected_missing", "unknown_carriers", "flb", "log10_flb", "pp1", "bs4", "de_novo",
     "acmg_codes", "cohort_families", "cohort_flb", "cohort_log10_flb", "cohort_pp1",
-    "cohort_bs4",
+    "cohort_bs4", "family_note",
 )
 VARIANT_COLUMNS = (
     "chrom", "pos", "ref", "alt", "gene", "cohort_families", "families", "families_flb_undefined",
@@ -110,7 +111,8 @@ def combine(candidates: dict[str, list[dict]], settings: Settings) -> list[Cohor
 
 def summarise(reports: dict[str, str | Path], settings: Settings,
               out_path: str | Path, variants_path: str | Path) -> pd.DataFrame:
-    """One row per family with its rank-1 candidate (a family without one keeps its row),
+    """One row per family with its best candidate without BS4 (a family without one keeps
+    its row, with `family_note` saying why: no supported candidate, BS4 candidates),
     with the cohort-wide Bayes factor of that variant; and the per-variant cohort table.
     `reports` maps each family to its report.json, in the sheet's order."""
     candidates = {family: json.loads(Path(path).read_text(encoding="utf-8"))["candidates"]
@@ -120,11 +122,14 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
     rows = []
     for family_id, items in candidates.items():
         row = dict.fromkeys(SUMMARY_COLUMNS, "")
-        row.update(family_id=family_id, n_candidates=len(items))
-        if items:
-            top = items[0]  # report.json lists the kept candidates best first
+        row.update(family_id=family_id, n_candidates=len(items),
+                   family_note=family_note(items))
+        # the best ranked without evidence against cosegregation (BS4): report.json lists
+        # the candidates best first, and never one that explains nothing of the family
+        top = headline(items)
+        if top:
             row.update({k: top.get(k, "") for k in SUMMARY_COLUMNS
-                        if k not in ("family_id", "n_candidates")})
+                        if k not in ("family_id", "n_candidates", "family_note")})
             cohort = by_key[tuple(top[k] for k in _KEY)]
             row.update({k: cohort[k] for k in SUMMARY_COLUMNS if k.startswith("cohort_")})
         rows.append(row)

@@ -162,6 +162,13 @@ def _phenotype_weights(penetrance: Sequence[float], phenotype: str) -> np.ndarra
     return np.ones_like(f)
 
 
+def _genotype_word(copies: int, states: int) -> str:
+    """A typed genotype in words: non-carrier, heterozygous, homozygous, hemizygous."""
+    if copies == 0:
+        return "non-carrier"
+    return "hemizygous" if states == 2 else ("heterozygous" if copies == 1 else "homozygous")
+
+
 def _genotype_weights(n: int, observed: int | None) -> np.ndarray:
     if observed is None:
         return np.ones(n)
@@ -190,12 +197,32 @@ def flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
     pheno = {p.id: _phenotype_weights(penetrance[p.id], phenotypes.get(p.id, "unknown"))
              for p in people}
 
-    def weights(typed: Mapping[str, int], causal: bool) -> dict[str, np.ndarray]:
+    def weights(typed: Mapping[str, int], causal: bool,
+                unknown: str | None = None) -> dict[str, np.ndarray]:
+        """`unknown`: one person whose phenotype is taken as unknown."""
         out = {}
         for p in people:
             w = _genotype_weights(states[p.id], typed.get(p.id))
-            out[p.id] = w * pheno[p.id] if causal else w
+            out[p.id] = w * pheno[p.id] if causal and p.id != unknown else w
         return out
+
+    def causes(typed: Mapping[str, int]) -> str:
+        """Whose data make the causal likelihood 0: each person's phenotype, and each typed
+        genotype, that taken as unknown on its own makes it positive (checked one at a time)."""
+        found = []
+        for p in people:
+            phenotype = phenotypes.get(p.id, "unknown")
+            if phenotype != "unknown" and log_likelihood(
+                    people, q, weights(typed, True, unknown=p.id), x_linked) > -math.inf:
+                found.append(f"{p.id} {phenotype}")
+            if p.id in typed and log_likelihood(
+                    people, q, weights({k: v for k, v in typed.items() if k != p.id}, True),
+                    x_linked) > -math.inf:
+                found.append(f"{p.id} {_genotype_word(typed[p.id], states[p.id])}")
+        if not found:
+            return ("no single person's phenotype or genotype is the cause, only their "
+                    "combination")
+        return ("this changes if any one of these is taken as unknown: " + ", ".join(found))
 
     proband_only = {k: v for k, v in observed.items() if k == proband}
     neutral_all = log_likelihood(people, q, weights(observed, False), x_linked)
@@ -204,13 +231,15 @@ def flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
                                      "(a de novo variant or a sample/pedigree error)")
     causal_proband = log_likelihood(people, q, weights(proband_only, True), x_linked)
     if causal_proband == -math.inf:
-        return FlbResult(None, None, "the proband's own genotype and phenotype are impossible "
-                                     "under the causal model (e.g. an affected non-carrier "
-                                     "proband with phenocopy rate 0)")
+        return FlbResult(None, None, "the proband's genotype and the family's phenotypes "
+                                     "cannot occur together under the causal model (its "
+                                     "penetrance and phenocopy rate); "
+                                     + causes(proband_only))
     causal_all = log_likelihood(people, q, weights(observed, True), x_linked)
     if causal_all == -math.inf:
-        return FlbResult(0.0, None, "the genotypes cannot occur under the causal model (e.g. "
-                                    "an affected non-carrier relative with phenocopy rate 0)")
+        return FlbResult(0.0, None, "the genotypes and phenotypes cannot occur together under "
+                                    "the causal model (its penetrance and phenocopy rate); "
+                                    + causes(observed))
     neutral_proband = log_likelihood(people, q, weights(proband_only, False), x_linked)
     log_flb = (causal_all - causal_proband) - (neutral_all - neutral_proband)
     return FlbResult(math.exp(log_flb), log_flb / math.log(10), None)

@@ -21,6 +21,7 @@ from cmmvar.prioritise import prioritise
 from cmmvar.report_html import render_family
 from cmmvar.scope import BANNER, with_scope
 from cmmvar.segregation import table_fields
+from cmmvar.wording import family_proband
 
 # The output contract (DESIGN.md): names and order binding.
 CANDIDATE_COLUMNS = (
@@ -38,6 +39,7 @@ EXTRA_COLUMNS = (
     "flb_note", "acmg_points", "exon", "intron", "gnomad_status", "gnomad_grpmax",
     "gnomad_faf95_max", "gnomad_nhomalt", "clinvar_stars", "clinvar_conditions", "cadd_phred",
     "revel", "annotation_source", "gnomad_source", "clinvar_source", "scores_source",
+    "explains_family",
 )
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
@@ -85,12 +87,18 @@ def _row(result: dict, item: dict) -> dict:
 
 
 def candidate_rows(result: dict, filters: dict) -> tuple[list[dict], list[dict], list[dict]]:
-    """(kept rows best first with `rank` from 1, filtered rows with their reasons, the
-    assessed items in the order of the kept rows then the filtered ones)."""
+    """(kept rows: the candidates best first with `rank` from 1, then, listed apart with an
+    empty rank, those that do not explain the family (no genotyped affected member carries
+    them); filtered rows with their reasons; the assessed items in the order of the kept rows
+    then the filtered ones)."""
     assessed = assess(result, filters)
     kept = [item for item in assessed if item["priority"].kept]
+    apart = [item for item in kept if item["segregation"].get("explains_family") == "no"]
+    kept = [item for item in kept if item not in apart] + apart
     dropped = [item for item in assessed if not item["priority"].kept]
-    rows = [dict(_row(result, item), rank=rank) for rank, item in enumerate(kept, start=1)]
+    rows = [dict(_row(result, item), rank=rank) for rank, item in
+            enumerate(kept[:len(kept) - len(apart)], start=1)]
+    rows += [dict(_row(result, item), rank="") for item in apart]
     filtered = [dict(_row(result, item), filters=list(item["priority"].filters))
                 for item in dropped]
     return rows, filtered, kept + dropped
@@ -159,11 +167,16 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
         "pedigree": result["pedigree"],
         "segregation_settings": result["segregation_settings"],
         "annotation_sources": annotation,
-        "candidates": [details(row, item) for row, item in zip(rows, ordered, strict=False)],
+        "candidates": [details(row, item) for row, item in zip(rows, ordered, strict=False)
+                       if row["rank"] != ""],
+        # no genotyped affected member carries them: listed apart, never ranked
+        "not_explaining": [details(row, item) for row, item in zip(rows, ordered, strict=False)
+                           if row["rank"] == ""],
         "filtered": [details(row, item)
                      for row, item in zip(filtered, ordered[len(rows):], strict=True)],
         "qc": qc,
     }
+    report["proband"] = family_proband(report["candidates"])  # with how it was chosen
     write_json(out_dir / "report.json", report)
     write_json(out_dir / "qc.json", qc)
     write_text(out_dir / "report.html", render_family(report))

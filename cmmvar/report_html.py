@@ -16,6 +16,14 @@ from cmmvar.gene_context import dot_carriers, gene_line, is_apart
 from cmmvar.pedigree import Family, Individual, Phenotype, Sex
 from cmmvar.pedigree_svg import draw_pedigree
 from cmmvar.scope import BANNER, sensitivity_summary
+from cmmvar.wording import (
+    DOES_NOT_EXPLAIN,
+    against,
+    de_novo_words,
+    family_note,
+    family_proband,
+    reduced_penetrance_clause,
+)
 
 _SEX = {"male": Sex.MALE, "female": Sex.FEMALE}
 _GENOTYPE_SIGN = str.maketrans({"-": "\u2212"})  # a true minus sign under the symbols
@@ -85,11 +93,14 @@ def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) ->
                      f"{_plural(tested, 'affected family member')} tested")
     if counts["affected_missing"]:
         parts[-1] += f" ({counts['affected_missing']} not tested or failed quality)"
-    parts += _unaffected_carriers(candidate, {p["id"]: p for p in pedigree or ()}, gene)
+    explains = seg.get("explains_family") != "no"
+    parts += _unaffected_carriers(candidate, {p["id"]: p for p in pedigree or ()}, gene,
+                                  explains)
     if seg["de_novo"] == "yes":
-        parts.append(f"arose de novo in {', '.join(seg['de_novo_children'])} "
-                     f"(both parents tested non-carriers)")
-    if seg["flb"] is not None:
+        parts.append(de_novo_words(seg))
+    if not explains:  # never weighed: no "as expected", no Bayes factor, no PP1/BS4
+        parts.append("no Bayes factor, PP1 or BS4 from this family")
+    elif seg["flb"] is not None:
         bf = f"Bayes factor {_number(seg['flb'])}"
         if seg["pp1"] != "none":
             bf += f", PP1 {seg['pp1']}"
@@ -101,11 +112,15 @@ def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) ->
     else:
         parts.append(f"no Bayes factor: {seg.get('flb_reason') or 'undefined'}")
     sentence = "; ".join(parts)
+    if not explains:
+        return f"{DOES_NOT_EXPLAIN[0].upper()}{DOES_NOT_EXPLAIN[1:]}: {sentence}."
     return sentence[0].upper() + sentence[1:] + "."
 
 
-def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -> list[str]:
-    """Words on the unaffected members who carry the variant, read against the model."""
+def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str,
+                         explains: bool = True) -> list[str]:
+    """Words on the unaffected members who carry the variant, read against the model (not
+    "as expected" for a variant that does not explain the family)."""
     model = candidate["segregation"]["model"]
     inheritance = model["inheritance"]
     counts = candidate["segregation"]["counts"]
@@ -113,8 +128,8 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -
         het = counts["unaffected_carriers"] - counts["unaffected_homozygous"]
         words = []
         if het:
-            words.append(f"{_plural(het, 'unaffected heterozygous carrier')}, as expected for "
-                         f"a recessive condition")
+            words.append(_plural(het, 'unaffected heterozygous carrier')
+                         + (", as expected for a recessive condition" if explains else ""))
         if counts["unaffected_homozygous"]:
             words.append(_plural(counts["unaffected_homozygous"], "unaffected homozygote"))
         return words
@@ -128,7 +143,8 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -
         if women:
             women_words = _plural(women, "unaffected heterozygous woman",
                                   "unaffected heterozygous women")
-            words.append(f"{women_words}, as expected for X-linked recessive inheritance")
+            words.append(women_words + (", as expected for X-linked recessive inheritance"
+                                        if explains else ""))
         men = sum(members[p]["sex"] == "male" for p in carriers)
         if men:
             words.append(_plural(men, "unaffected male carrier"))
@@ -138,10 +154,10 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str) -
                                  "unaffected carriers of unknown sex"))
         return words
     words = _plural(counts["unaffected_carriers"], "unaffected carrier")
-    if model["penetrance"] < 1:
-        words += (f", consistent with the reduced penetrance of {gene}-related mirror movements "
-                  f"(modelled at {model['penetrance']:g})")
-    return [words]
+    condition = (candidate.get("gene_model") or {}).get("condition") or "the condition"
+    clause = reduced_penetrance_clause(candidate, members, condition, gene) \
+        if explains and members else None
+    return [words + (clause or "")]
 
 
 def variant_links(candidate: dict, build: str, synthetic: bool = False) -> list[tuple[str, str]]:
@@ -186,6 +202,7 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["number"] = lambda v: "" if v in (None, "") else _number(v)
+    env.filters["capitalize_first"] = lambda v: str(v)[:1].upper() + str(v)[1:]
     env.globals.update(banner=BANNER, sensitivity_summary=sensitivity_summary)
     return env
 
@@ -215,9 +232,18 @@ def render_family(report: dict) -> str:
                       "gene_line": gene_line(candidate, report["pedigree"]),
                       "apart": is_apart(candidate.get("gene_model"))})
     plain = Markup(draw_pedigree(family, proband=proband))
+    top = [card for card in cards if not card["apart"]][:TOP_CANDIDATES]
+    # never a candidate with BS4 first: those follow under their own words (wording.py)
+    groups = [(words, group) for words, group in (
+        ("In rank order:", [card for card in top if not against(card["c"])]),
+        ("With evidence against cosegregation (BS4), not put forward:",
+         [card for card in top if against(card["c"])])) if group]
+    unexplained = [{"c": c, "sentence": segregation_sentence(c, report["pedigree"])}
+                   for c in report.get("not_explaining") or ()]
     return _environment().get_template("report.html").render(
         report=report, cards=cards, plain_pedigree=plain,
-        top=[card for card in cards if not card["apart"]][:TOP_CANDIDATES],
+        top=top, groups=groups, family_note=family_note(report["candidates"]),
+        unexplained=unexplained, chosen=family_proband(report["candidates"]),
         apart=[card for card in cards if card["apart"]],
         proband=proband)
 

@@ -115,6 +115,10 @@ class Segregation:
     mendelian_errors: tuple[str, ...]
     acmg_codes: tuple[str, ...]
     model: dict
+    # yes: a genotyped affected member carries it; no: affected members were genotyped and
+    # none carries it (it does not explain the family's condition: no FLB, PP1 or BS4);
+    # untested: no affected member was genotyped
+    explains_family: str = "yes"
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -153,6 +157,7 @@ def table_fields(seg: Mapping) -> dict:
         "acmg_codes": ";".join(seg["acmg_codes"]), "proband": seg["proband"] or "",
         "informative_meioses": "" if seg["meioses"] is None else seg["meioses"],
         "meioses_strength": seg["meioses_label"], "flb_note": seg["flb_reason"] or "",
+        "explains_family": seg.get("explains_family", "yes"),
     }
 
 
@@ -171,6 +176,18 @@ def count(family: Family, calls: Mapping[str, Genotype]) -> Counts:
         else:
             tally[f"{group}_noncarriers"] += 1
     return Counts(**tally)
+
+
+NOT_EXPLAINING = ("no genotyped affected member carries the variant: it does not explain this "
+                  "family's condition, and the family's data are not weighed for or against it")
+
+
+def explains_family(counts: Counts) -> str:
+    """no when affected members were genotyped and none carries the variant; untested when
+    no affected member was genotyped; yes otherwise."""
+    if counts.affected_carriers + counts.affected_noncarriers == 0:
+        return "untested"
+    return "yes" if counts.affected_carriers else "no"
 
 
 def carried(calls: Mapping[str, Genotype]) -> bool:
@@ -336,7 +353,11 @@ def segregate(family: Family, calls: Mapping[str, Genotype], model: Model,
     proband, source = choose_proband(family, calls, named_proband)
     status, children, errors = de_novo_status(family, calls, settings.max_parent_alt_fraction)
     mismatch = locus_mismatch(family, calls, model)
-    if proband is None:
+    explains = explains_family(counts)
+    if explains == "no":
+        # the family says nothing about the variant's pathogenicity elsewhere
+        value, log10, reason, meioses = None, None, NOT_EXPLAINING, None
+    elif proband is None:
         value, log10, reason, meioses = None, None, "no affected carrier to take as proband", None
     elif mismatch:
         value, log10, reason, meioses = None, None, mismatch, None
@@ -364,4 +385,5 @@ def segregate(family: Family, calls: Mapping[str, Genotype], model: Model,
         flb_reason=reason, pp1=pp1, bs4=bs4, meioses=meioses,
         meioses_label=meioses_label(meioses, settings.meioses), de_novo=status,
         de_novo_children=children, mendelian_errors=errors, acmg_codes=tuple(codes),
-        model={**model.to_dict(), "allele_frequency": settings.allele_frequency})
+        model={**model.to_dict(), "allele_frequency": settings.allele_frequency},
+        explains_family=explains)

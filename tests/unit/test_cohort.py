@@ -21,7 +21,7 @@ def item(flb: float | None, meioses: int | None = None, pos: int = 100, alt: str
     return {"chrom": "chr18", "pos": pos, "ref": "A", "alt": alt, "gene": "DCC",
             "rank": rank, "flb": "" if flb is None else f"{flb:.6g}", "pp1": "none",
             "segregation": {"flb": flb, "log10_flb": math.log10(flb) if flb else None,
-                            "meioses": meioses}}
+                            "meioses": meioses, "pp1": "none", "bs4": "none", "de_novo": "no"}}
 
 
 def test_cohort_multiplies_independent_families():
@@ -98,6 +98,24 @@ def test_summary_rows_come_from_each_familys_record(tmp_path):
     by_pos = pd.read_csv(variants, sep="\t", dtype=str, keep_default_na=False).set_index("pos")
     assert by_pos.loc["100", "families"] == "A,B" and by_pos.loc["100", "cohort_meioses"] == "4"
     assert by_pos.loc["200", "families"] == "A" and by_pos.loc["300", "cohort_pp1"] == "strong"
+
+
+def test_a_candidate_with_bs4_is_never_a_familys_top_candidate(tmp_path):
+    """A: BS4 rank 1, a PP1 supporting rank 2 (the row's candidate); R: RAD1's case, its only
+    candidate BS4_Strong: no top candidate, and the row says why."""
+    against = dict(item(0.0053), segregation=dict(item(0.0053)["segregation"], bs4="strong"))
+    backed = item(2.5, pos=200, rank=2)
+    backed["segregation"]["pp1"] = "supporting"
+    reports = {"A": write_report(tmp_path / "a.json", [against, backed]),
+               "R": write_report(tmp_path / "r.json", [against])}
+    out = tmp_path / "summary.tsv"
+    summarise(reports, Settings(), out, tmp_path / "variants.tsv")
+    table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert list(table.pos) == ["200", ""] and list(table.n_candidates) == ["2", "1"]
+    assert list(table.family_note) == [
+        "1 candidate with evidence against cosegregation (BS4) is not put forward",
+        "no candidate in the panel genes is supported by this family's data; 1 candidate "
+        "with evidence against cosegregation (BS4) is not put forward"]
 
 
 def test_run_info_checksums_every_file_and_the_indexes_beside_vcfs_and_resources(tmp_path):

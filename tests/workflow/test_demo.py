@@ -73,10 +73,11 @@ def report_of(results: Path, family: str) -> dict:
 
 
 def all_variants(results: Path, family: str) -> pd.DataFrame:
-    """Every variant of the family: the kept candidates and those the filters removed
-    (report.json lists both, with the same columns)."""
+    """Every variant of the family: the kept candidates, those listed apart because no
+    genotyped affected member carries them, and those the filters removed (report.json lists
+    all three, with the same columns)."""
     report = report_of(results, family)
-    rows = report["candidates"] + report["filtered"]
+    rows = report["candidates"] + report["not_explaining"] + report["filtered"]
     return pd.DataFrame(rows).astype({"pos": int})
 
 
@@ -224,9 +225,14 @@ def test_filter_and_split_statistics_in_qc(demo):
 def test_cohort_summary_one_row_per_family_with_top_candidate(demo):
     summary = pd.read_csv(demo / "cohort_summary.tsv", sep="\t", keep_default_na=False)
     assert list(summary.family_id) == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
-    assert list(summary.gene) == ["DCC", "NTN1", "RAD51", "DNAL4", "ANOS1"]
-    # DCC1 and TRIO1 keep only their missense variants (see test_filters_in_the_demo)
-    assert list(summary.n_candidates) == [1, 1, 1, 1, 2]
+    # RAD1's only candidate has BS4_Strong: never a family's top candidate
+    assert list(summary.gene) == ["DCC", "NTN1", "", "DNAL4", "ANOS1"]
+    # DCC1 and TRIO1 keep only their missense variants (see test_filters_in_the_demo); XL1's
+    # second ANOS1 variant, which its genotyped affected son does not carry, is listed apart
+    assert list(summary.n_candidates) == [1, 1, 1, 1, 1]
+    assert list(summary.family_note) == [
+        "", "", "no candidate in the panel genes is supported by this family's data; 1 "
+        "candidate with evidence against cosegregation (BS4) is not put forward", "", ""]
 
 
 def test_run_info_records_versions_and_checksums(demo):
