@@ -176,7 +176,8 @@ def sensitivity_summary(candidate: Mapping) -> str:
     keys = table.get("key_individuals") or []
     if keys:
         names = [f"{k['id']} ({k['role']})" for k in keys]
-        children = [k["id"] for k in keys if k.get("is_child")]
+        # parentage matters where a child lacks the genotype the model expects of the affected
+        children = [k["id"] for k in keys if k.get("is_child") and k["phenotype"] == "affected"]
         checks = ["phenotype review", "confirmation of sample identity"]
         if children:
             checks.append(f"confirmation of parentage ({_join(children)})")

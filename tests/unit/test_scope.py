@@ -119,21 +119,28 @@ def test_rad1_sensitivity_sentences(tmp_path):
         "(affected non-carrier) coded unknown (Bayes factor 1.33). The evidence rests on "
         "RAD_II2 (affected non-carrier) and RAD_II3 (unaffected carrier); checks to consider "
         "for these individuals: phenotype review, confirmation of sample identity and "
-        "confirmation of parentage (RAD_II2 and RAD_II3).")
+        "confirmation of parentage (RAD_II2).")
 
 
 def row(assumption, setting, flb, pp1="none", bs4="none"):
     return {"assumption": assumption, "setting": setting, "flb": flb, "pp1": pp1, "bs4": bs4}
 
 
-def test_unchanged_strength_gives_the_range_and_a_founder_needs_no_parentage_check():
+def test_unchanged_strength_gives_the_range_and_only_an_affected_child_needs_parentage():
     table = {"rows": [row("as used", "x", 5.0, pp1="moderate"),
                       row("phenocopy rate", "0.05", 4.4, pp1="moderate"),
                       row("penetrance", "-0.2", None),  # not computed: not in the range
                       row("allele frequency", "0.001", 18.0, pp1="moderate")],
-             "key_individuals": [{"id": "A", "role": "unaffected carrier", "is_child": False}]}
+             "key_individuals": [{"id": "A", "role": "unaffected carrier", "is_child": True,
+                                  "phenotype": "unaffected"}]}
     assert sensitivity_summary({"sensitivity": table}) == (
         "Sensitivity: PP1 moderate in every row of the table (Bayes factor 4.4 to 18). The "
         "evidence rests on A (unaffected carrier); checks to consider for this individual: "
         "phenotype review and confirmation of sample identity.")
+    # an affected non-carrier founder: no parents in the pedigree to confirm
+    table["key_individuals"] = [{"id": "B", "role": "affected non-carrier", "is_child": False,
+                                 "phenotype": "affected"}]
+    assert sensitivity_summary({"sensitivity": table}).endswith(
+        "checks to consider for this individual: phenotype review and confirmation of sample "
+        "identity.")
     assert sensitivity_summary({"sensitivity": None}) == ""
