@@ -192,12 +192,13 @@ def panel_metadata(path: str | Path) -> dict[str, str]:
 
 
 def panel_record(path: str | Path) -> dict:
-    """The panel as a report cites it: path, SHA-256 of the file, and its version and MANE
-    release from the header lines (None where the panel does not say)."""
+    """The panel as a report cites it: path, SHA-256 of the file, and its version, MANE
+    release and condition (the phenotype its PED files code as affected, named in the
+    reports' words) from the header lines (None where the panel does not say)."""
     from cmmvar.provenance import sha256
     meta = panel_metadata(path)
     return {"path": str(path), "sha256": sha256(path), "version": meta.get("version"),
-            "mane_release": meta.get("mane_release")}
+            "mane_release": meta.get("mane_release"), "condition": meta.get("condition")}
 
 
 def regions(genes: list[Gene], padding: int) -> list[Region]:

@@ -82,7 +82,8 @@ _ARROW_LEN = 16.0
 
 def draw_pedigree(family: Family, *, proband: str | None,
                   genotypes: Mapping[str, str] | None = None,
-                  title: str | None = None, carriers: Collection[str] = ()) -> str:
+                  title: str | None = None, carriers: Collection[str] = (),
+                  proband_note: str = "") -> str:
     """The family as an `<svg>` element for inline use in an HTML report.
 
     `genotypes` maps a person's id to the label written under the symbol ("+/−", "+/+", "−/−",
@@ -92,7 +93,8 @@ def draw_pedigree(family: Family, *, proband: str | None,
     data-status, data-shape, data-genotype, data-label ("III-4") and, for the proband,
     data-proband="true", data-carrier="true" for a person in `carriers` (drawn with a dot),
     data-deceased="true" and data-age where the Individual has them; each union a
-    `<g class="union">` with data-father, data-mother and data-consanguineous. Raises
+    `<g class="union">` with data-father, data-mother and data-consanguineous. `proband_note`
+    follows "proband" in the key and the proband's tooltip ("chosen by rule"). Raises
     PedigreeError for a proband not in the family or a person with a single or an unlisted
     parent (read_ped adds those parents, so only hand-made families).
     """
@@ -104,6 +106,7 @@ def draw_pedigree(family: Family, *, proband: str | None,
     xs = _Layout(pedigree, extents).positions()
     svg = _Svg(pedigree, extents, xs, proband, labels, title)
     svg.carriers = frozenset(carriers) & people.keys()
+    svg.proband_words = f"proband, {proband_note}" if proband_note else "proband"
     return svg.render()
 
 
@@ -723,6 +726,7 @@ def roman(number: int) -> str:
 
 class _Svg:
     carriers: frozenset[str] = frozenset()  # drawn with a dot; draw_pedigree sets them
+    proband_words = "proband"  # with how the proband was chosen ("chosen by rule")
 
     def __init__(self, pedigree: _Pedigree, extents: dict[str, _Extent], xs: dict[str, float],
                  proband: str | None, labels: Mapping[str, str] | None, title: str | None):
@@ -804,7 +808,7 @@ class _Svg:
         if self.labels is not None:
             tooltip.append(f"genotype {genotype}")
         if pid == self.proband:
-            tooltip.append("proband")
+            tooltip.append(self.proband_words)
         if ind.added:
             tooltip.append("not in the PED file (added parent)")
         if pid in self.carriers:
@@ -939,7 +943,8 @@ class _Svg:
                 "square", x, y, f, False, "legend-swatch", 0.5), words))
         if self.proband is not None:
             entries.append((lambda x, y: _arrow_shape(
-                (x - half, y + half), (x + half, y - half), "legend-swatch"), "proband (P)"))
+                (x - half, y + half), (x + half, y - half), "legend-swatch"),
+                f"{self.proband_words} (P)"))
         if any(u.consanguineous for u in self.ped.unions):
             entries.append((lambda x, y: "".join(
                 _line("legend-swatch", x - 2 * half, y + d, x + 2 * half, y + d)

@@ -18,6 +18,7 @@ from cmmvar.pedigree_svg import draw_pedigree
 from cmmvar.scope import BANNER, sensitivity_summary
 from cmmvar.wording import (
     DOES_NOT_EXPLAIN,
+    RULE,
     against,
     de_novo_words,
     family_note,
@@ -65,9 +66,11 @@ def _number(value) -> str:
     return f"{value:.3g}" if value < 100 else f"{value:.0f}"
 
 
-def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) -> str:
+def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None,
+                         condition: str | None = None) -> str:
     """One plain-language sentence on how the variant segregates in the family; the
-    pedigree (report.json's, with sexes) lets X-linked carriers be told apart."""
+    pedigree (report.json's, with sexes) lets X-linked carriers be told apart and quotes each
+    carrier's penetrance; `condition` is the panel's name for the phenotype coded affected."""
     seg = candidate["segregation"]
     counts = seg["counts"]
     model = seg["model"]
@@ -95,7 +98,7 @@ def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) ->
         parts[-1] += f" ({counts['affected_missing']} not tested or failed quality)"
     explains = seg.get("explains_family") != "no"
     parts += _unaffected_carriers(candidate, {p["id"]: p for p in pedigree or ()}, gene,
-                                  explains)
+                                  explains, condition or "the condition")
     if seg["de_novo"] == "yes":
         parts.append(de_novo_words(seg))
     if not explains:  # never weighed: no "as expected", no Bayes factor, no PP1/BS4
@@ -118,7 +121,7 @@ def segregation_sentence(candidate: dict, pedigree: list[dict] | None = None) ->
 
 
 def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str,
-                         explains: bool = True) -> list[str]:
+                         explains: bool, condition: str) -> list[str]:
     """Words on the unaffected members who carry the variant, read against the model (not
     "as expected" for a variant that does not explain the family)."""
     model = candidate["segregation"]["model"]
@@ -154,7 +157,6 @@ def _unaffected_carriers(candidate: dict, members: dict[str, dict], gene: str,
                                  "unaffected carriers of unknown sex"))
         return words
     words = _plural(counts["unaffected_carriers"], "unaffected carrier")
-    condition = (candidate.get("gene_model") or {}).get("condition") or "the condition"
     clause = reduced_penetrance_clause(candidate, members, condition, gene) \
         if explains and members else None
     return [words + (clause or "")]
@@ -215,6 +217,7 @@ def render_family(report: dict) -> str:
     proband = next((c["segregation"]["proband"] for c in report["candidates"]
                     if c["segregation"].get("proband")), None)
     synthetic = bool(report.get("synthetic_demo_resources"))
+    condition = (report.get("panel") or {}).get("condition")  # the panel's words
     cards = []
     for rank, candidate in enumerate(report["candidates"]):
         drawing = None
@@ -224,31 +227,42 @@ def render_family(report: dict) -> str:
                 genotypes=genotype_labels(candidate),
                 title=f"{candidate.get('gene') or ''} {candidate.get('hgvs_c') or ''} "
                       f"{candidate['chrom']}:{candidate['pos']}",
-                carriers=dot_carriers(candidate, report["pedigree"])))
+                carriers=dot_carriers(candidate, report["pedigree"]),
+                proband_note=_rule_note(candidate["segregation"])))
         cards.append({"c": candidate, "pedigree": drawing,
-                      "sentence": segregation_sentence(candidate, report["pedigree"]),
+                      "sentence": segregation_sentence(candidate, report["pedigree"],
+                                                       condition),
                       "links": variant_links(candidate, build, synthetic),
                       "link_note": link_note(candidate, synthetic),
                       "gene_line": gene_line(candidate, report["pedigree"]),
                       "apart": is_apart(candidate.get("gene_model"))})
-    plain = Markup(draw_pedigree(family, proband=proband))
+    chosen = family_proband(report["candidates"])
+    plain = Markup(draw_pedigree(family, proband=proband, proband_note="chosen by rule"
+                                 if chosen and chosen["chosen_by_rule"] else ""))
     top = [card for card in cards if not card["apart"]][:TOP_CANDIDATES]
     # never a candidate with BS4 first: those follow under their own words (wording.py)
     groups = [(words, group) for words, group in (
         ("In rank order:", [card for card in top if not against(card["c"])]),
         ("With evidence against cosegregation (BS4), not put forward:",
          [card for card in top if against(card["c"])])) if group]
-    unexplained = [{"c": c, "sentence": segregation_sentence(c, report["pedigree"])}
+    unexplained = [{"c": c, "sentence": segregation_sentence(c, report["pedigree"], condition)}
                    for c in report.get("not_explaining") or ()]
     return _environment().get_template("report.html").render(
         report=report, cards=cards, plain_pedigree=plain,
         top=top, groups=groups, family_note=family_note(report["candidates"]),
-        unexplained=unexplained, chosen=family_proband(report["candidates"]),
+        unexplained=unexplained, chosen=chosen,
         apart=[card for card in cards if card["apart"]],
         proband=proband)
 
 
-def render_index(families: list[dict], run_info: dict, summary_name: str) -> str:
-    """index.html of the cohort: each family's report with its top candidate."""
+def _rule_note(segregation: dict) -> str:
+    """'chosen by rule' for a proband the default rule chose, for the pedigree's key."""
+    return "chosen by rule" if segregation.get("proband_source") == RULE else ""
+
+
+def render_index(families: list[dict], run_info: dict, summary_name: str,
+                 condition: str | None = None) -> str:
+    """index.html of the cohort: each family's report with the candidate it puts forward;
+    `condition`: the panel's name for the phenotype (its '## condition' line)."""
     return _environment().get_template("index.html").render(
-        families=families, run_info=run_info, summary_name=summary_name)
+        families=families, run_info=run_info, summary_name=summary_name, condition=condition)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from cmmvar.atomic import write_text
 from cmmvar.cohort import summarise, write_run_info
+from cmmvar.panel import panel_metadata
 from cmmvar.report_html import render_index
 from cmmvar.scripting import run_logged
 from cmmvar.segregation import settings_from_config
@@ -17,7 +18,8 @@ def main(sm) -> None:
     run_info = write_run_info(dict(sm.params.config), dict(sm.params.files),
                               sm.output.run_info)
     index = render_index(summary.fillna("").to_dict("records"), run_info,
-                         Path(sm.output.summary).name)
+                         Path(sm.output.summary).name,
+                         panel_metadata(sm.params.config["panel"]).get("condition"))
     write_text(sm.output.index, index)
 
 

@@ -157,11 +157,13 @@ def test_unsupported_and_candidate_genes_never_rank_above_a_core_gene():
 
 
 def test_panel_version_mane_release_and_checksum(tmp_path):
-    assert panel_metadata(PANEL) == {"version": "2026-12-02", "mane_release": "v1.4"}
+    assert panel_metadata(PANEL) == {"version": "2026-12-02", "mane_release": "v1.4",
+                                     "condition": "congenital mirror movements"}
     copy = tmp_path / "panel.tsv"
     copy.write_bytes(PANEL.read_bytes())
     record = panel_record(copy)
     assert record["version"] == "2026-12-02" and record["mane_release"] == "v1.4"
+    assert record["condition"] == "congenital mirror movements"  # the reports' words
     assert len(record["sha256"]) == 64
     copy.write_bytes(PANEL.read_bytes().replace(b"## version: 2026-12-02\n", b""))
     changed = panel_record(copy)

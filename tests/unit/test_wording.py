@@ -29,7 +29,6 @@ def dcc(carriers: list[dict], model: dict | None = None) -> tuple[dict, list[dic
     c = candidate(affected_carriers=1, unaffected_carriers=len(carriers),
                   genotypes={p["id"]: {"copies": 1} for p in pedigree})
     c["segregation"]["model"] = model or DCC_MODEL
-    c["gene_model"] = {"condition": CONDITION}
     return c, pedigree
 
 
@@ -46,11 +45,24 @@ def dcc(carriers: list[dict], model: dict | None = None) -> tuple[dict, list[dic
 def test_the_penetrance_quoted_is_the_one_used_for_those_carriers(carriers, modelled):
     c, pedigree = dcc(carriers)
     n = len(carriers)
-    assert segregation_sentence(c, pedigree) == (
+    assert segregation_sentence(c, pedigree, CONDITION) == (
         f"Present in the affected family member tested; {n} unaffected carrier"
         f"{'s' if n > 1 else ''}, consistent with the reduced penetrance of congenital mirror "
         f"movements in DCC carriers (modelled at {modelled}); Bayes factor 12.4, PP1 "
         f"moderate.")
+
+
+def test_the_condition_named_is_the_panels():
+    """Another laboratory's panel names its own condition ('## condition:' line); without
+    one the sentence says 'the condition', never mirror movements."""
+    c, pedigree = dcc([{"id": "W", "sex": "female"}])
+    c["gene"] = "SPAST"
+    assert ("consistent with the reduced penetrance of hereditary spastic paraplegia in SPAST "
+            "carriers (modelled at 0.54 for women)") in segregation_sentence(
+        c, pedigree, "hereditary spastic paraplegia")
+    plain = segregation_sentence(c, pedigree)
+    assert "reduced penetrance of the condition in SPAST carriers" in plain
+    assert "mirror" not in plain
 
 
 def test_without_sex_specific_values_the_penetrance_is_quoted_alone():
@@ -146,3 +158,16 @@ def test_supporting_evidence_is_pp1_de_novo_or_clinvar(changes, expected):
 ])
 def test_clinvar_supports_only_pathogenic_or_likely_pathogenic(significance, expected):
     assert clinvar_supports({"clinvar_significance": significance}) is expected
+
+
+def test_the_pedigree_key_and_tooltip_say_when_the_rule_chose_the_proband(tmp_path):
+    from cmmvar.pedigree import read_family
+    from cmmvar.pedigree_svg import draw_pedigree
+    ped = tmp_path / "f.ped"
+    ped.write_text("F d 0 0 1 1\nF m 0 0 2 1\nF k d m 1 2\n")
+    family = read_family(ped, "F")
+    ruled = draw_pedigree(family, proband="k", proband_note="chosen by rule")
+    assert ruled.count("proband, chosen by rule") == 2  # the key and k's tooltip
+    assert "proband, chosen by rule (P)" in ruled
+    named = draw_pedigree(family, proband="k")
+    assert "chosen by rule" not in named and "proband (P)" in named
