@@ -97,3 +97,58 @@ def test_carrier_dots_in_the_demo_pedigrees(shared_demo):
     assert dotted("CONS1") == {"CON_III1", "CON_III2", "CON_IV3"}
     assert dotted("DCC1") == set() and dotted("RAD1") == set() and dotted("TRIO1") == set()
     assert dotted("XL1") == {"XL_M"}
+
+
+def _dnm2(candidate: dict) -> dict:
+    """The candidate moved onto DNM2 (tier unsupported, config/panels/cmm.tsv)."""
+    moved = json.loads(json.dumps(candidate))
+    moved.update(gene="DNM2", tier="unsupported", hgvs_c="c.1A>G", hgvs_p="p.(Met1?)",
+                 transcript="ENST00000389253.9")
+    moved["gene_model"].update(symbol="DNM2", tier="unsupported", evidence="None: no support.",
+                               clinical_notes="No evidence.", mane_transcript="ENST00000389253.9",
+                               mane_refseq="NM_001005361.3")
+    return moved
+
+
+def test_unsupported_gene_has_its_own_summary_section_below_the_ranked(shared_demo):
+    """DCC1's report.json with a DNM2 copy of its candidate after it (report.py ranks tiers
+    candidate and unsupported last; test_gene_context checks that order): DCC stays in the
+    ranked list, DNM2 goes to the section apart; with DNM2 alone the summary says no variant
+    of an established tier passed, never that none passed at all."""
+    from cmmvar.report_html import render_family
+    report = json.loads((shared_demo / "families/DCC1/report.json").read_text())
+    dcc = report["candidates"][0]
+    report["candidates"] = [dcc, dict(_dnm2(dcc), rank=2)]
+    text = html.unescape(render_family(report))
+    ranked = text[text.index('id="summary"'):text.index('id="summary-apart"')]
+    apart = text[text.index('id="summary-apart"'):text.index("</section>",
+                                                            text.index('id="summary"'))]
+    assert "DCC c.153G>C" in ranked and "DNM2" not in ranked
+    assert "DNM2 c.1A>G p.(Met1?)" in apart and "DCC c.153G>C" not in apart
+    assert "DNM2: tier unsupported; gene–disease evidence: None. No evidence." in apart
+    report["candidates"] = [dict(_dnm2(dcc), rank=1)]
+    only = summary(html.unescape(render_family(report)))
+    assert "No variant in a gene of tier core, reported or syndromic passed the filters" in only
+    assert "No panel variant carried by this family passed the filters" not in only
+
+
+def test_age_and_deceased_from_report_json_are_drawn(shared_demo):
+    """report.json's pedigree records carry age and deceased (the PED mapping's columns):
+    DCC_I1 deceased at 80, DCC_III1 aged 12; every drawing shows them."""
+    from cmmvar.report_html import render_family
+    report = json.loads((shared_demo / "families/DCC1/report.json").read_text())
+    for person in report["pedigree"]:
+        if person["id"] == "DCC_I1":
+            person.update(age=80.0, deceased=True)
+        if person["id"] == "DCC_III1":
+            person.update(age=12.0, deceased=False)
+    text = html.unescape(render_family(report))
+    drawings = 1 + min(len(report["candidates"]), 5)
+    assert len(re.findall(r'data-id="DCC_I1"[^>]*data-deceased="true" data-age="80"', text)) \
+        == drawings
+    assert len(re.findall(r'data-id="DCC_III1"[^>]*data-age="12"', text)) == drawings
+    assert text.count('<tspan class="age">, d. 80 y</tspan>') == drawings
+    assert text.count('<tspan class="age">, 12 y</tspan>') == drawings
+    # per drawing: one diagonal through DCC_I1's symbol, one on the key's swatch
+    assert text.count('class="deceased-line"') == 2 * drawings
+    assert text.count(">deceased</text>") == drawings
