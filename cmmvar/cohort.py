@@ -19,6 +19,7 @@ import pysam
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json
 from cmmvar.config import not_checked
+from cmmvar.gene_context import is_apart
 from cmmvar.provenance import file_record, resource_record
 from cmmvar.segregation import Settings, meioses_label, strength
 from cmmvar.wording import family_note, headline
@@ -122,11 +123,17 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
     rows = []
     for family_id, items in candidates.items():
         row = dict.fromkeys(SUMMARY_COLUMNS, "")
+        # genes of tier candidate/unsupported are never put forward (their own section)
+        established = [c for c in items if not is_apart(c.get("gene_model"))]
+        apart = len(items) - len(established)
         row.update(family_id=family_id, n_candidates=len(items),
-                   family_note=family_note(items))
+                   family_note="; ".join(filter(None, [family_note(items), apart and (
+                       f"{apart} candidate{'s' if apart > 1 else ''} in a gene of tier "
+                       f"candidate or unsupported {'are' if apart > 1 else 'is'} not put "
+                       f"forward")])))
         # the best ranked without evidence against cosegregation (BS4): report.json lists
         # the candidates best first, and never one that explains nothing of the family
-        top = headline(items)
+        top = headline(established)
         if top:
             row.update({k: top.get(k, "") for k in SUMMARY_COLUMNS
                         if k not in ("family_id", "n_candidates", "family_note")})

@@ -118,6 +118,27 @@ def test_a_candidate_with_bs4_is_never_a_familys_top_candidate(tmp_path):
         "with evidence against cosegregation (BS4) is not put forward"]
 
 
+def test_a_gene_of_tier_candidate_or_unsupported_is_never_put_forward(tmp_path):
+    """D: a DNM2 (unsupported) candidate with PP1 strong first, a DCC candidate second: DCC is
+    the row's candidate; U: only the DNM2 and an MCF2 (candidate) variant: no candidate put
+    forward, and the row says why (2 in such genes)."""
+    def in_gene(symbol, tier, pos, rank):
+        made = item(30.0, pos=pos, rank=rank)
+        made["segregation"]["pp1"] = "strong"
+        return dict(made, gene=symbol, gene_model={"symbol": symbol, "tier": tier})
+    dnm2, mcf2 = in_gene("DNM2", "unsupported", 100, 1), in_gene("MCF2", "candidate", 300, 2)
+    dcc = dict(item(2.5, pos=200, rank=2), gene_model={"symbol": "DCC", "tier": "core"})
+    reports = {"D": write_report(tmp_path / "d.json", [dnm2, dcc]),
+               "U": write_report(tmp_path / "u.json", [dnm2, mcf2])}
+    out = tmp_path / "summary.tsv"
+    summarise(reports, Settings(), out, tmp_path / "variants.tsv")
+    table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert list(table.pos) == ["200", ""] and list(table.gene) == ["DCC", ""]
+    assert list(table.family_note) == [
+        "1 candidate in a gene of tier candidate or unsupported is not put forward",
+        "2 candidates in a gene of tier candidate or unsupported are not put forward"]
+
+
 def test_run_info_checksums_every_file_and_the_indexes_beside_vcfs_and_resources(tmp_path):
     def made(name: str, content: bytes):
         path = tmp_path / name
