@@ -456,7 +456,8 @@ def test_snakemake_run_report_lists_the_family_reports(demo):
     assert run.returncode == 0, run.stderr[-3000:]
     page = (workdir / "run_report.html").read_text()
     for expected in ("DCC1", "XL1", "report.html", "cohort_summary.tsv",
-                     "Report of family", "One row per family with its rank-1 candidate"):
+                     "Report of family",
+                     "One row per family with its best ranked candidate that has no BS4"):
         assert expected in page, expected
 
 
