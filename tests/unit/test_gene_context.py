@@ -41,6 +41,8 @@ def candidate(symbol, genotypes=None):
     ("DCC", "ClinGen Definitive for autosomal dominant mirror movements 1 and/or agenesis of "
             "the corpus callosum (MONDO:0100515, evaluated 2022-07-26)"),
     ("RAD51", "Established CMM gene (OMIM MRMV2 #614508) with no ClinGen/GenCC curation found"),
+    ("NTN1", "OMIM MRMV4 #618264, listed with DCC and RAD51 as a diagnostic gene in "
+             "GeneReviews, no ClinGen/GenCC curation found"),
     ("DNAL4", "Limited"), ("ARHGEF7", "Limited"), ("DNM2", "None"), ("ANOS1", "Syndromic"),
     ("MCF2", "Candidate only"),
 ])
