@@ -74,6 +74,9 @@ def test_xl1_variant_its_affected_son_lacks_is_listed_apart(shared_demo):
     assert ("Does not explain this family's condition: not present in the affected family "
             "member tested (1 not tested or failed quality); 1 unaffected heterozygous woman; "
             "no Bayes factor, PP1 or BS4 from this family.") in words
+    # the genotypes behind it, beside it: XL_S2 (affected) called 0/0, XL_S1's 0/1 on a male X
+    assert "XL_S2 affected - 0/0 99 30 called" in words
+    assert "XL_S1 affected ? 0/1 99 30 male het x" in words
     assert "ANOS1 c.200T>A" not in summary(shared_demo, "XL1")
     assert summary(shared_demo, "XL1").count("as expected") == 1  # the first variant only
     report = report_of(shared_demo, "XL1")
