@@ -78,6 +78,9 @@ def test_xl1_variant_its_affected_son_lacks_is_listed_apart(shared_demo):
     assert "XL_S2 affected - 0/0 99 30 called" in words
     assert "XL_S1 affected ? 0/1 99 30 male het x" in words
     assert "ANOS1 c.200T>A" not in summary(shared_demo, "XL1")
+    assert ("see Quality control). 1 other variant that no genotyped affected member carries "
+            "is listed apart (does not explain this family's condition).") in \
+        " ".join(re.sub(r"<[^>]+>", "", raw).split())
     assert summary(shared_demo, "XL1").count("as expected") == 1  # the first variant only
     report = report_of(shared_demo, "XL1")
     assert [c["hgvs_c"] for c in report["candidates"]] == ["c.100del"]
