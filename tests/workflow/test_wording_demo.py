@@ -114,3 +114,12 @@ def test_titles_name_the_panels_condition(shared_demo):
     other = render_index([], {"config": {}}, "s.tsv", "hereditary spastic paraplegia")
     assert "<h1>Hereditary spastic paraplegia gene panel: 0 families</h1>" in other
     assert "<h1>Gene panel: 0 families</h1>" in render_index([], {"config": {}}, "s.tsv")
+
+
+def test_card_sources_stand_apart_from_the_values_they_follow(shared_demo):
+    """The gnomAD and ClinVar lines end with their source in brackets, after a space (the
+    template's line ends used to run them together: 'homozygotes 0(gnomad.vcf.gz')."""
+    raw = (shared_demo / "families/RAD1/report.html").read_text()
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())
+    assert "homozygotes 0 (gnomad.vcf.gz (source=gnomAD" in words
+    assert "VariationID 900003 (clinvar.vcf.gz (source=ClinVar" in words
