@@ -14,8 +14,8 @@ ACMG codes (Richards et al. 2015), strengths as Bayesian points (Tavtigian et al
   PVS1_Moderate instead when a stop or frameshift lies in the last exon (predicted to escape
   nonsense-mediated decay; ClinGen SVI, Abou Tayoun et al. 2018). Splice calls are not
   verified by RNA, and the 50-nucleotide rule for the penultimate exon is not applied.
-- PM2_Supporting: absent from gnomAD, or group-maximum AF below the gene's maximum credible
-  AF (ClinGen SVI 2020 downgrade of PM2 to supporting).
+- PM2_Supporting: absent from gnomAD, or group-maximum AF at or below the gene's maximum
+  credible AF (ClinGen SVI 2020 downgrade of PM2 to supporting).
 - BA1: group-maximum AF above 5%. BS1: filtering AF above the gene's maximum credible AF.
 - PP3 / BP4 for missense variants from REVEL when online scores are present (Pejaver et al.
   2022, AJHG 109:2163): PP3 supporting >= 0.644, moderate >= 0.773, strong >= 0.932;
@@ -25,12 +25,13 @@ ACMG codes (Richards et al. 2015), strengths as Bayesian points (Tavtigian et al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 LOF_TERMS = ("stop_gained", "frameshift_variant", "splice_donor_variant",
              "splice_acceptor_variant", "transcript_ablation")
-PATHOGENIC = ("pathogenic", "likely pathogenic", "pathogenic/likely pathogenic")
+PATHOGENIC = ("pathogenic", "likely pathogenic")
 POINTS = {"Supporting": 1, "Moderate": 2, "Strong": 4, "VeryStrong": 8}
 _REVEL_PP3 = (("Strong", 0.932), ("Moderate", 0.773), ("Supporting", 0.644))
 _REVEL_BP4 = (("Strong", 0.016), ("Moderate", 0.183), ("Supporting", 0.290))
@@ -82,8 +83,11 @@ def _terms(annotation: Mapping) -> list[str]:
 
 
 def _is_pathogenic_in_clinvar(annotation: Mapping) -> bool:
-    significance = str(annotation.get("clinvar_significance") or "").lower()
-    return any(part.strip() in PATHOGENIC for part in significance.replace("|", ",").split(","))
+    """Any part of ClinVar's significance is Pathogenic or Likely pathogenic: CLNSIG joins
+    classifications with '/', qualifiers with ',' and the online RCVs with '|'
+    ("Pathogenic/Likely pathogenic/Pathogenic, low penetrance|risk factor")."""
+    significance = str(annotation.get("clinvar_significance") or "").lower().replace("_", " ")
+    return any(part.strip() in PATHOGENIC for part in re.split(r"[/,;|]", significance))
 
 
 def frequency_criteria(annotation: Mapping, max_af: float) -> tuple[list[Criterion], str | None]:
