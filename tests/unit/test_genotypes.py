@@ -85,7 +85,8 @@ def test_males_are_hemizygous_on_x_outside_the_pars(tmp_path):
     assert calls["C2"].label == "+/-"
 
 
-def test_pseudoautosomal_region_is_diploid_in_males():
+def test_interior_positions_of_x_and_the_pars_and_an_autosome():
+    # the first and last base of each PAR and the bases outside: test_pseudoautosomal_boundaries
     assert in_hemizygous_x("chrX", 8_558_874, "GRCh38")
     assert not in_hemizygous_x("chrX", 2_000_000, "GRCh38")      # PAR1 10,001-2,781,479
     assert in_hemizygous_x("X", 2_700_000, "GRCh37")             # PAR1 ends at 2,699,520

@@ -152,7 +152,9 @@ def test_de_novo_needs_confident_noncarrier_parents(tmp_path):
     assert de_novo_status(family, calls, 0.05)[0] == "no"
 
 
-def test_homozygous_child_of_noncarrier_is_a_mendelian_error_not_de_novo(tmp_path):
+def test_homozygous_child_of_a_carrier_and_a_noncarrier_is_a_mendelian_error_not_de_novo(
+        tmp_path):
+    # two non-carrier parents: test_edges_de_novo.py
     family = family_from(tmp_path, TRIO)
     calls = {"f": called(1), "m": called(0, (30, 0)), "c": called(2)}
     status, children, errors = de_novo_status(family, calls, 0.05)
