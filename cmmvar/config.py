@@ -107,6 +107,7 @@ def check_config(config: dict, configfiles, schema: str | Path,
                           hint=f"start from a copy of {template}; config/README.md explains "
                                f"every key")
     validate(config, schema, lambda key: _defined_in(key, files) or source)
+    check_ladders(config["segregation"], lambda key: _defined_in(key, files) or source)
     annotation = config["annotation"]
     offline = annotation["mode"] == "offline"
     problems = []
@@ -125,6 +126,37 @@ def check_config(config: dict, configfiles, schema: str | Path,
                                "`snakemake build_resources` makes the files (README, Annotation "
                                "resources)")
     return files
+
+
+# Each strength ladder of the `segregation` section, and the way its values must run from
+# supporting to strong, with the published ladder a user can start from.
+LADDERS = {
+    "pp1": (True, "a stronger level needs a larger Bayes factor (Tavtigian et al. 2018: "
+                  "2.08, 4.33, 18.7)"),
+    "bs4": (False, "a stronger level needs a smaller Bayes factor (Tavtigian et al. 2018: "
+                   "0.48, 0.23, 0.053)"),
+    "meioses": (True, "a stronger level needs more informative meioses (Jarvik & Browning "
+                      "2016: 3, 4, 5)"),
+}
+
+
+def check_ladders(section: dict, source="config") -> None:
+    """Raise one ConfigError naming the first ladder of the `segregation` section that does
+    not run in order from supporting to strong (equal rungs are allowed: they merge two
+    levels). `source` names the config file, or is a function of the key's path naming it.
+    A ladder the section leaves out takes its default, which is in order."""
+    for key, (rising, hint) in LADDERS.items():
+        ladder = section.get(key)
+        if ladder is None:
+            continue
+        low, middle, high = ladder["supporting"], ladder["moderate"], ladder["strong"]
+        if (low <= middle <= high) if rising else (low >= middle >= high):
+            continue
+        sign = "<=" if rising else ">="
+        path = ("segregation", key)
+        raise ConfigError(f"key segregation.{key} must satisfy supporting {sign} moderate "
+                          f"{sign} strong, but is {low}, {middle}, {high}",
+                          path=source(path) if callable(source) else source, hint=hint)
 
 
 def _defined_in(key: tuple, files: list[str]) -> str | None:

@@ -12,7 +12,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from cmmvar.errors import ConfigError, PedigreeError
+from cmmvar.config import check_ladders
+from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
 from cmmvar.likelihood import Person, flb, log_likelihood
 from cmmvar.pedigree import Family, Phenotype, Sex
@@ -128,19 +129,12 @@ class Segregation:
 
 def settings_from_config(section: Mapping, parentage_confirmed: bool = False) -> Settings:
     """Settings from the config's `segregation` section (defaults filled by the schema);
-    checks that the strength ladders increase in strength."""
+    checks that the strength ladders run in order (config.check_ladders, which the
+    workflow also runs on the whole config before any job)."""
+    check_ladders(section)
     pp1 = dict(section.get("pp1", DEFAULT_LADDER["pp1"]))
     bs4 = dict(section.get("bs4", DEFAULT_LADDER["bs4"]))
     meioses = dict(section.get("meioses", DEFAULT_MEIOSES))
-    if not pp1["supporting"] <= pp1["moderate"] <= pp1["strong"]:
-        raise ConfigError("segregation.pp1 must satisfy supporting <= moderate <= strong",
-                          path="config")
-    if not bs4["supporting"] >= bs4["moderate"] >= bs4["strong"]:
-        raise ConfigError("segregation.bs4 must satisfy supporting >= moderate >= strong",
-                          path="config")
-    if not meioses["supporting"] <= meioses["moderate"] <= meioses["strong"]:
-        raise ConfigError("segregation.meioses must satisfy supporting <= moderate <= strong",
-                          path="config")
     return Settings(allele_frequency=section.get("allele_frequency", 1e-4),
                     ladder={"pp1": pp1, "bs4": bs4}, meioses=meioses,
                     max_parent_alt_fraction=section.get("max_parent_alt_fraction", 0.05),

@@ -309,3 +309,112 @@ def test_report_lists_the_marked_annotation_files():
         "resource": "annotation.gnomad_vcf", "path": str(RESOURCES / "gnomad.vcf.gz"),
         "marker": synthetic_demo_marker(RESOURCES / "gnomad.vcf.gz")}]
     assert synthetic_demo_resources({"files": {}}) == []
+
+
+# --- the strength ladders and thresholds of the segregation section ------------------------------
+# Tavtigian et al. 2018: PP1 at FLB >= 2.08 / 4.33 / 18.7, BS4 at <= 0.48 / 0.23 / 0.053;
+# Jarvik & Browning 2016: 3 / 4 / 5 informative meioses. A ladder out of order would make a
+# weaker level unreachable or a stronger one easier to reach than a weaker one.
+
+def ladder(key: str, supporting, moderate, strong) -> str:
+    return (USER + FILES + f"segregation:\n  {key}: {{supporting: {supporting}, "
+            f"moderate: {moderate}, strong: {strong}}}\n")
+
+
+@pytest.mark.parametrize(("key", "values", "sign", "hint"), [
+    ("pp1", (4.33, 2.08, 18.7), "<=", "a stronger level needs a larger Bayes factor "
+                                      "(Tavtigian et al. 2018: 2.08, 4.33, 18.7)"),
+    ("pp1", (2.08, 18.7, 4.33), "<=", "a stronger level needs a larger Bayes factor "
+                                      "(Tavtigian et al. 2018: 2.08, 4.33, 18.7)"),
+    ("bs4", (0.23, 0.48, 0.053), ">=", "a stronger level needs a smaller Bayes factor "
+                                       "(Tavtigian et al. 2018: 0.48, 0.23, 0.053)"),
+    ("bs4", (0.48, 0.053, 0.23), ">=", "a stronger level needs a smaller Bayes factor "
+                                       "(Tavtigian et al. 2018: 0.48, 0.23, 0.053)"),
+    ("meioses", (4, 3, 5), "<=", "a stronger level needs more informative meioses "
+                                 "(Jarvik & Browning 2016: 3, 4, 5)"),
+    ("meioses", (3, 5, 4), "<=", "a stronger level needs more informative meioses "
+                                 "(Jarvik & Browning 2016: 3, 4, 5)"),
+])
+def test_a_ladder_out_of_order_is_rejected_naming_the_key_values_and_file(
+        tmp_path, monkeypatch, key, values, sign, hint):
+    message = error_of(tmp_path, monkeypatch, ladder(key, *values))
+    assert message == (f"user1.yaml: key segregation.{key} must satisfy supporting {sign} "
+                       f"moderate {sign} strong, but is {values[0]}, {values[1]}, {values[2]} "
+                       f"({hint})")
+
+
+@pytest.mark.parametrize(("key", "values"), [
+    ("pp1", (2.08, 4.33, 18.7)), ("pp1", (4, 8, 16)), ("pp1", (2.08, 2.08, 18.7)),
+    ("bs4", (0.48, 0.23, 0.053)), ("bs4", (0.25, 0.125, 0.0625)), ("bs4", (0.48, 0.23, 0.23)),
+    ("meioses", (3, 4, 5)), ("meioses", (2, 3, 4)), ("meioses", (3, 3, 5)),
+])
+def test_an_ordered_ladder_is_accepted_equal_rungs_included(tmp_path, monkeypatch, key,
+                                                            values):
+    """Ordered ladders pass: the default, shinyseg's several-family labels (4, 8, 16 and
+    their inverses), Jarvik & Browning's several-family meioses (2, 3, 4), and equal rungs,
+    which merge two levels."""
+    config, _ = check(tmp_path, monkeypatch, ladder(key, *values))
+    assert tuple(config["segregation"][key].values()) == values
+
+
+def test_the_ladder_check_names_the_configfile_that_sets_the_ladder(tmp_path, monkeypatch):
+    message = error_of(tmp_path, monkeypatch, USER + FILES,
+                       "segregation:\n  bs4: {supporting: 0.1, moderate: 0.2, strong: 0.05}\n")
+    assert message.startswith("user2.yaml: key segregation.bs4 must satisfy")
+
+
+def test_settings_from_config_checks_the_ladders_too():
+    """The same check guards the library entry point (scripts/segregate.py, cohort.py)."""
+    from cmmvar.segregation import settings_from_config
+    with pytest.raises(ConfigError) as caught:
+        settings_from_config({"pp1": {"supporting": 4.33, "moderate": 2.08, "strong": 18.7}})
+    assert str(caught.value).startswith(
+        "config: key segregation.pp1 must satisfy supporting <= moderate <= strong, but is "
+        "4.33, 2.08, 18.7")
+    settings = settings_from_config({"pp1": {"supporting": 2.0, "moderate": 2.0, "strong": 3}})
+    assert settings.ladder["pp1"] == {"supporting": 2.0, "moderate": 2.0, "strong": 3}
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("segregation:\n  pp1: {supporting: 1, moderate: 4.33, strong: 18.7}\n",
+     "key segregation.pp1.supporting: 1 is less than or equal to the minimum of 1"),
+    ("segregation:\n  bs4: {supporting: 1, moderate: 0.23, strong: 0.053}\n",
+     "key segregation.bs4.supporting: 1 is greater than or equal to the maximum of 1"),
+    ("segregation:\n  bs4: {supporting: 0.48, moderate: 0.23, strong: -0.01}\n",
+     "key segregation.bs4.strong: -0.01 is less than the minimum of 0"),
+    ("segregation:\n  meioses: {supporting: 0, moderate: 4, strong: 5}\n",
+     "key segregation.meioses.supporting: 0 is less than the minimum of 1"),
+    ("segregation:\n  meioses: {supporting: 3, moderate: 4.5, strong: 5}\n",
+     "key segregation.meioses.moderate: 4.5 is not of type 'integer'"),
+    ("segregation:\n  pp1: {supporting: 2.08, strong: 18.7}\n",
+     "key segregation.pp1: 'moderate' is a required property"),
+    ("segregation:\n  allele_frequency: 0\n",
+     "key segregation.allele_frequency: 0 is less than or equal to the minimum of 0"),
+    ("segregation:\n  allele_frequency: 0.51\n",
+     "key segregation.allele_frequency: 0.51 is greater than the maximum of 0.5"),
+    ("segregation:\n  max_parent_alt_fraction: 0.51\n",
+     "key segregation.max_parent_alt_fraction: 0.51 is greater than the maximum of 0.5"),
+    ("filters:\n  min_gq: -1\n", "key filters.min_gq: -1 is less than the minimum of 0"),
+    ("filters:\n  min_dp: -1\n", "key filters.min_dp: -1 is less than the minimum of 0"),
+    ("filters:\n  max_allele_frequency: 1.01\n",
+     "key filters.max_allele_frequency: 1.01 is greater than the maximum of 1"),
+])
+def test_a_threshold_outside_its_range_is_named(tmp_path, monkeypatch, text, error):
+    """PP1 thresholds are Bayes factors above 1 and BS4 ones below 1 (Tavtigian 2018: a
+    factor of 1 is no evidence either way), so the two ladders cannot overlap; meioses are
+    whole counts of at least 1; an allele frequency is a proportion."""
+    assert error_of(tmp_path, monkeypatch, USER + FILES + text) == (
+        f"user1.yaml: {error} (see config/README.md for the allowed values)")
+
+
+@pytest.mark.parametrize("text", [
+    "segregation:\n  pp1: {supporting: 1.01, moderate: 1.01, strong: 1.01}\n",
+    "segregation:\n  bs4: {supporting: 0.99, moderate: 0, strong: 0}\n",
+    "segregation:\n  meioses: {supporting: 1, moderate: 1, strong: 1}\n",
+    "segregation:\n  allele_frequency: 0.5\n  max_parent_alt_fraction: 0\n",
+    "filters:\n  min_gq: 0\n  min_dp: 0\n  max_allele_frequency: 1\n",
+])
+def test_thresholds_at_the_edge_of_their_range_are_accepted(tmp_path, monkeypatch, text):
+    config, _ = check(tmp_path, monkeypatch, USER + FILES + text)
+    section, values = next(iter(yaml.safe_load(text).items()))
+    assert all(config[section][key] == value for key, value in values.items())
