@@ -11,8 +11,6 @@ rule annotate:
         outpath("logs/annotate/{vcf}.log"),
     benchmark:
         outpath("benchmarks/annotate/{vcf}.tsv")
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         build=config["genome_build"],
         padding=config["padding"],

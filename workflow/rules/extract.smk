@@ -10,8 +10,6 @@ rule extract:
         outpath("logs/extract/{vcf}.log"),
     benchmark:
         outpath("benchmarks/extract/{vcf}.tsv")
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -11,8 +11,6 @@ rule normalise:
         outpath("logs/normalise/{vcf}.log"),
     benchmark:
         outpath("benchmarks/normalise/{vcf}.tsv")
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         pass_only=config["filters"]["pass_only"],
         fasta=config["annotation"]["reference_fasta"],

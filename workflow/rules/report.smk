@@ -23,8 +23,6 @@ rule report:
         ),
     log:
         outpath("logs/report/{family}.log"),
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         settings={
             "panel": config["panel"],
@@ -59,8 +57,6 @@ rule cohort:
         index=outpath("index.html"),
     log:
         outpath("logs/cohort.log"),
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         families=FAMILIES,
         files=run_info_files(),

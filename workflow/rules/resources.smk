@@ -23,8 +23,6 @@ rule build_resources:
         manifest=os.path.join(RESOURCES, "manifest.json"),
     log:
         outpath(f"logs/build_resources/{config['genome_build']}.log"),
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -10,8 +10,6 @@ rule segregate:
         outpath("logs/segregate/{family}.log"),
     benchmark:
         outpath("benchmarks/segregate/{family}.tsv")
-    conda:
-        "../envs/cmmvar.yaml"
     params:
         input_vcf=family_input_vcf,
         build=config["genome_build"],
