@@ -6,7 +6,7 @@ CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
 .PHONY: run test test-browser lint bench test-data clean system-deps browser-deps \
-	robustness
+	robustness mutation mutation-full
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -58,6 +58,21 @@ lint: $(VENV)/.installed
 ## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)
 bench: $(VENV)/.installed system-deps
 	$(BIN)/python scripts/bench.py
+
+## mutation testing (mutmut, in a temporary copy) of the clinical rules and the likelihood engine;
+## prints the score per module and every survivor, fails on one not in tests/mutation/equivalent.tsv.
+## CI selection: every mutant of genotypes, segregation, prioritise and config's ladder check, and
+## one of 4 shards of likelihood's (hash of the mutant's text; the shard turns with the commit count,
+## so 4 consecutive commits test every engine mutant). `make mutation-full`: every mutant.
+mutation: $(VENV)/.mutation
+	$(BIN)/python scripts/mutation.py --ci --jobs $(CORES)
+
+mutation-full: $(VENV)/.mutation
+	$(BIN)/python scripts/mutation.py --jobs $(CORES)
+
+$(VENV)/.mutation: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $@
 
 ## regenerate test_data/ (committed) from scripts/make_test_data.py
 test-data: $(VENV)/.installed
