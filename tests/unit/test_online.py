@@ -640,8 +640,13 @@ def test_bad_request_is_not_retried(server, tmp_path):
 # --- privacy and the run log
 
 
-def test_requests_carry_only_variant_keys(server, tmp_path):
-    """Variants read from a VCF with a named sample: nothing of the sample leaves."""
+def test_vep_and_myvariant_requests_carry_only_variant_keys_and_fixed_parameters(server,
+                                                                               tmp_path):
+    """Variants read from a VCF with a named sample: nothing of the sample leaves, and every
+    request to either service is one of four, each read in full: VEP's and MyVariant's
+    version queries (GET, no body, no variant) and one POST to each holding the two variant
+    keys and the service's fixed parameters (VEP's switches; MyVariant's fields and
+    assembly), with cmmvar's User-Agent."""
     sample = "PROBAND_JANE_DOE_1984"
     header = pysam.VariantHeader()
     header.contigs.add("chr18", length=80373285)
@@ -670,10 +675,20 @@ def test_requests_carry_only_variant_keys(server, tmp_path):
     # cmmvar names itself (requests would say python-requests/x.y)
     assert {r["headers"]["User-Agent"] for r in server.replay.seen} == {f"cmmvar/{__version__}"}
     (mv_post,) = server.replay.posts("/v1/variant")
-    form = urllib.parse.parse_qs(mv_post["body"])
-    assert set(form) == {"ids", "fields", "assembly"}
-    assert form["ids"] == ["chr18:g.52340100G>A,chr18:g.52340201del"]
+    form = urllib.parse.parse_qs(mv_post["body"], keep_blank_values=True)
+    assert form == {
+        "ids": ["chr18:g.52340100G>A,chr18:g.52340201del"],
+        "fields": ["clinvar.rcv.clinical_significance,clinvar.rcv.review_status,"
+                   "clinvar.variant_id,gnomad_exome.af,gnomad_genome.af,cadd.phred,"
+                   "dbnsfp.revel.score"],
+        "assembly": ["hg38"]}
     assert mv_post["url"] == "/v1/variant"
+    assert sorted((r["method"], r["url"]) for r in server.replay.seen) == [
+        ("GET", "/info/software?content-type=application/json"),
+        ("GET", "/v1/metadata?assembly=hg38"),
+        ("POST", "/v1/variant"),
+        ("POST", "/vep/homo_sapiens/region"),
+    ]
 
 
 def test_every_request_is_logged_with_what_was_sent_where(server, tmp_path, caplog):
