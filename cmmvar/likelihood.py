@@ -144,7 +144,7 @@ def log_likelihood(people: Sequence[Person], q: float, weights: Mapping[str, Seq
         for vars_, array in touching:
             operands += [array, [labels[u] for u in vars_]]
         result = np.einsum(*operands, [labels[u] for u in scope])
-        peak = np.max(result) if result.size else 0.0
+        peak = np.max(result)  # an einsum output always has at least one entry
         if peak <= 0.0:
             return -math.inf
         log_scale += float(np.log(peak))
