@@ -52,8 +52,8 @@ robustness: $(VENV)/.installed system-deps
 ## lint the library and the workflow
 lint: $(VENV)/.installed
 	$(BIN)/ruff check cmmvar scripts tests
-	$(BIN)/snakemake --lint --configfile config/demo.yaml
-	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/python scripts/lint_workflow.py --configfile config/demo.yaml
+	$(BIN)/snakefmt --check Snakefile workflow/Snakefile workflow/rules
 
 ## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)
 bench: $(VENV)/.installed system-deps

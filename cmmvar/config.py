@@ -18,7 +18,7 @@ import yaml
 from cmmvar.errors import ConfigError
 from cmmvar.sheet import validate
 
-TEMPLATE = "config/config.yaml"
+TEMPLATE = "config/config.yaml"  # relative to the repository root, beside workflow/
 NONE = "none"  # an annotation file set to this: run without that resource, and say so
 
 # Top-level keys every run sets (the template gives panel and outdir; it leaves the others empty).
@@ -60,6 +60,13 @@ RESOURCES = (
 )
 
 
+def template_of(workflow_dir) -> str:
+    """The template of the workflow whose Snakefile lies in `workflow_dir` (the repository's
+    workflow/ folder), as messages and run_info.json show it: `config/config.yaml` for a run
+    from the repository root, the absolute path from anywhere else."""
+    return _shown(Path(str(workflow_dir)).parent / TEMPLATE)
+
+
 def is_none(value) -> bool:
     """The explicit `none` (any case) that stands for "run without this file"."""
     return isinstance(value, str) and value.strip().lower() == NONE
@@ -86,7 +93,7 @@ def not_checked(annotation: dict) -> list[dict]:
 
 
 def check_config(config: dict, configfiles, schema: str | Path,
-                 template: str | Path = TEMPLATE) -> list[str]:
+                 template: str | Path | None = TEMPLATE) -> list[str]:
     """Check the merged config of a run before any job, filling the schema's defaults; raise
     one ConfigError naming the key (and the config file) at fault. `configfiles` are those
     given with --configfile; the template lies underneath them. Return the config files
@@ -98,14 +105,16 @@ def check_config(config: dict, configfiles, schema: str | Path,
             f"{template}, whose file keys are empty; every key is explained in "
             "config/README.md), or run the demo with `make run` (snakemake --configfile "
             "config/demo.yaml)")
-    files = list(dict.fromkeys(([str(template)] if Path(template).exists() else []) + users))
+    # template None: a workflow importing cmmvar as a module passes its own config, without it
+    files = list(dict.fromkeys(
+        ([str(template)] if template and Path(template).exists() else []) + users))
     source = ", ".join(users)
     unset = [f"key {key} is not set ({what})" for key, what in REQUIRED.items()
              if config.get(key) in (None, "")]
     if unset:
         raise ConfigError("; ".join(unset), path=source,
-                          hint=f"start from a copy of {template}; config/README.md explains "
-                               f"every key")
+                          hint=f"start from a copy of {template or TEMPLATE}; config/README.md "
+                               f"explains every key")
     validate(config, schema, lambda key: _defined_in(key, files) or source)
     check_ladders(config["segregation"], lambda key: _defined_in(key, files) or source)
     annotation = config["annotation"]

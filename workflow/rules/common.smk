@@ -8,25 +8,45 @@ from cmmvar.config import annotation_files, check_config, resolved_annotation
 from cmmvar.panel import load_panel, panel_rows
 from cmmvar.sheet import read_sheet, validate, vcf_keys
 
+
+def schema(name):
+    """A schema of ../schemas, found from this file and not from workflow.basedir, which in a
+    workflow importing cmmvar as a module is that workflow's folder."""
+    return workflow.source_path(f"../schemas/{name}.schema.yaml")
+
+
+def importer_config_files():
+    """The config files of a workflow importing cmmvar as a module, in merge order (its
+    configfile: directives, then its --configfile), or its Snakefile when it sets the config
+    there."""
+    given = list(workflow.overwrite_configfiles)
+    loaded = [path for path in workflow.configfiles if path not in given]
+    return loaded + given or [workflow.main_snakefile]
+
+
 # Schemas through snakemake.utils.validate; errors name the key, row or column at fault.
-SCHEMAS = os.path.join(workflow.basedir, "workflow", "schemas")
 # The template config/config.yaml (file keys empty) lies under the user's --configfile: a run
-# uses only the files its own config names. Required keys, and the annotation files offline
-# (or `none`), are checked here, before anything is read.
+# uses only the files its own config names. Imported as a module (`config: config`), cmmvar
+# takes the importing workflow's config alone. Required keys, and the annotation files
+# offline (or `none`), are checked here, before anything is read.
+MODULE = workflow.modifier.skip_configfile
 CONFIG_FILES = check_config(
-    config, workflow.overwrite_configfiles, os.path.join(SCHEMAS, "config.schema.yaml")
+    config,
+    importer_config_files() if MODULE else workflow.overwrite_configfiles,
+    schema("config"),
+    template=None if MODULE else TEMPLATE,
 )
 ANNOTATION = resolved_annotation(config["annotation"])  # `none` -> no file
 
 SHEET = read_sheet(config["families"])
-validate(SHEET, os.path.join(SCHEMAS, "families.schema.yaml"), config["families"])
+validate(SHEET, schema("families"), config["families"])
 
 GENES = load_panel(
     config["panel"], config["genome_build"]
 )  # coordinates for this build
 validate(
     pd.DataFrame(panel_rows(config["panel"]), dtype=str),  # '##' header lines skipped
-    os.path.join(SCHEMAS, "panel.schema.yaml"),
+    schema("panel"),
     config["panel"],
 )
 
