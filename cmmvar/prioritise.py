@@ -69,8 +69,7 @@ class Priority:
 
 
 def _number(value) -> float | None:
-    if value in (None, "", "."):
-        return None
+    """A number from an annotation cell; None for an empty, '.' or non-numeric one."""
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -92,7 +91,7 @@ def _is_pathogenic_in_clinvar(annotation: Mapping) -> bool:
 
 def frequency_criteria(annotation: Mapping, max_af: float) -> tuple[list[Criterion], str | None]:
     """BA1, BS1 or PM2_Supporting, and the frequency filter reason (None when it passes)."""
-    status = annotation.get("gnomad_status") or "not_checked"
+    status = annotation.get("gnomad_status")
     if status == "absent":
         source = annotation.get("gnomad_source") or "local file"
         return [Criterion("PM2_Supporting", f"absent from gnomAD ({source})")], None
@@ -174,6 +173,6 @@ def prioritise(annotation: Mapping, segregation: Mapping, mechanism: str, max_af
 def _segregation_reason(code: str, segregation: Mapping) -> str:
     if code.startswith(("PP1", "BS4")):
         return f"cosegregation Bayes factor {segregation.get('flb'):.3g}"
-    children = ", ".join(segregation.get("de_novo_children", ()))
+    children = ", ".join(segregation["de_novo_children"])
     confirmed = "parentage confirmed" if code == "PS2" else "parentage not confirmed"
     return f"de novo in {children} ({confirmed})"

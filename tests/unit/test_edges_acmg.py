@@ -285,18 +285,20 @@ def test_consequence_filter(consequence, consequences, kept):
 
 @pytest.mark.parametrize(("significance", "kept"), [
     ("Pathogenic", True), ("Likely pathogenic", True), ("Pathogenic/Likely pathogenic", True),
-    ("Pathogenic/Likely_pathogenic", True), ("Pathogenic, low penetrance", True),
+    ("Pathogenic/Likely_pathogenic", True), ("Likely_pathogenic", True),
+    ("Pathogenic, low penetrance", True),
     ("Pathogenic/Likely pathogenic/Pathogenic, low penetrance|risk factor", True),
     ("Uncertain significance|Likely pathogenic", True),
     ("Uncertain significance", False), ("Conflicting classifications of pathogenicity", False),
-    ("Likely benign", False), ("not in ClinVar", False), ("", False),
+    ("Likely benign", False), ("not in ClinVar", False), ("", False), (None, False),
 ])
 def test_clinvar_pathogenic_or_likely_pathogenic_is_kept_whatever_the_filters(significance,
                                                                                kept):
     """DESIGN: ClinVar P/LP always kept. Both filters fail here (intron, AF 3e-4 > 1e-4);
     the override lifts the filters but keeps the evidence (BS1 stays among the codes)."""
-    variant = found(grpmax="0.0003", faf="0.0003") | {"consequence": "intron_variant",
-                                                      "clinvar_significance": significance}
+    variant = found(grpmax="0.0003", faf="0.0003") | {"consequence": "intron_variant"}
+    if significance is not None:
+        variant["clinvar_significance"] = significance
     priority = prioritise(variant, {}, LOF, MAX_AF, KEEP)
     assert priority.kept is kept
     assert priority.codes == "BS1"
