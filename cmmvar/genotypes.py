@@ -136,7 +136,7 @@ def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
     if hemizygous:
         if len(set(alleles)) > 1:
             return missing("male_het_x")
-        return Genotype(1 if copies else 0, CALLED, gt, gq, dp, ad, hemizygous)
+        copies = 1 if copies else 0  # 1/1 written diploid is still one X
     return Genotype(copies, CALLED, gt, gq, dp, ad, hemizygous)
 
 
@@ -146,7 +146,7 @@ def genotype_qc_notes(genotype_qc: Mapping[str, Mapping[str, int]]) -> list[str]
     notes = []
     for sample, counts in genotype_qc.items():
         for status, text in PLOIDY_NOTES.items():
-            n = counts.get(status, 0)
+            n = counts.get(status)
             if n:
                 notes.append(f"{sample}: {n} {text.format(s='' if n == 1 else 's')}; "
                              f"read as missing")

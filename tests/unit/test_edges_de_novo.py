@@ -58,6 +58,8 @@ def family_from(tmp_path, text: str):
     ((37, 2), "unknown"),  # 2/39 = 0.0513: just above
     ((30, 0), "yes"),      # no ALT read
     ((0, 0), "unknown"),   # no reads at all: nothing says she is a non-carrier
+    ((1, 0), "yes"),       # one read, REF: 0/1 = 0
+    ((0, 1), "unknown"),   # one read, ALT: 1/1 = 1
     ((30, None), "yes"),   # an ALT depth missing: GQ and DP are all there is
     ((30,), "yes"),        # a single depth: no ALT fraction to compute
 ])
@@ -240,14 +242,14 @@ def test_a_missing_parent_hides_autosomal_mendelian_errors(tmp_path, missing_par
 
 
 def test_count_puts_every_member_in_one_cell(tmp_path):
-    """Affected: +/+ (homozygous, a carrier), -/-, missing; unaffected: + (hemizygous, a
+    """Affected: two +/+ (homozygous, carriers), -/-, missing; unaffected: + (hemizygous, a
     carrier, not homozygous), -/-; unknown: +/+, missing."""
     family = family_from(tmp_path, "C a 0 0 2 2\nC b 0 0 2 2\nC c 0 0 2 2\nC d 0 0 1 1\n"
-                                   "C e 0 0 2 1\nC f 0 0 2 0\nC g 0 0 2 0\n")
+                                   "C e 0 0 2 1\nC f 0 0 2 0\nC g 0 0 2 0\nC h 0 0 1 2\n")
     calls = {"a": called(2), "b": called(0), "c": LOW_GQ, "d": called(1, hemizygous=True),
-             "e": called(0), "f": called(2), "g": MISSING}
+             "e": called(0), "f": called(2), "g": MISSING, "h": called(2)}
     assert count(family, calls) == Counts(
-        affected_carriers=1, affected_homozygous=1, affected_noncarriers=1, affected_missing=1,
+        affected_carriers=2, affected_homozygous=2, affected_noncarriers=1, affected_missing=1,
         unaffected_carriers=1, unaffected_noncarriers=1, unknown_carriers=1,
         unknown_homozygous=1, unknown_missing=1)
 

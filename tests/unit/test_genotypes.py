@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from cmmvar.errors import VcfError
-from cmmvar.genotypes import Thresholds, family_genotypes, genotype_qc_notes, in_hemizygous_x
+from cmmvar.genotypes import (
+    Genotype,
+    Thresholds,
+    Variant,
+    family_genotypes,
+    genotype_qc_notes,
+    in_hemizygous_x,
+)
 from cmmvar.pedigree import read_family
 from cmmvar.segregation import Counts, count
 
@@ -246,3 +253,75 @@ def test_a_depth_that_is_not_a_number_is_one_error_naming_the_file_record_and_sa
                               source="user.vcf"))
     assert str(error.value).startswith("user.vcf, record chr18:100: sample P1: FORMAT/DP is "
                                        "'deep', not a number")
+
+
+# ------------------------------------------------------------------ records and what is kept
+
+ORIGIN_INFO = ('##INFO=<ID=CMMVAR_ORIGIN,Number=1,Type=String,Description="Input record">\n')
+
+
+def _read(tmp_path: Path, header: str, body: str, source=None):
+    ped = tmp_path / "fam.ped"
+    ped.write_text(PED)
+    vcf = tmp_path / "calls.vcf"
+    vcf.write_text(header + body)
+    return vcf, list(family_genotypes(vcf, read_family(ped, "FAM"), "GRCh38",
+                                      Thresholds(20, 8), source=source))
+
+
+@pytest.mark.parametrize("alt", ["G,T", "."])
+def test_a_record_that_is_not_biallelic_is_one_error_naming_the_file_and_record(tmp_path, alt):
+    with pytest.raises(VcfError) as error:
+        _read(tmp_path, HEADER, f"chr18\t100\t.\tA\t{alt}\t50\tPASS\t.\tGT\t"
+                                + "\t".join(["0/1"] * 6) + "\n")
+    assert str(error.value) == (f"{tmp_path / 'calls.vcf'}, record chr18:100: record is not "
+                                "biallelic; normalise the VCF first")
+
+
+def test_a_malformed_record_names_the_file_and_line(tmp_path):
+    with pytest.raises(VcfError) as error:
+        _read(tmp_path, HEADER, "chr18\tabc\t.\tA\tG\t50\tPASS\t.\tGT\t"
+                                + "\t".join(["0/1"] * 6) + "\n")
+    assert str(error.value).startswith(f"{tmp_path / 'calls.vcf'}, line 9: malformed record")
+
+
+def test_the_input_record_of_a_normalised_record_is_kept(tmp_path):
+    """normalise.py writes CMMVAR_ORIGIN (chrom:pos:ref:alts of the user's record); a record
+    without it, or a VCF that does not declare it, has origin ''."""
+    header = HEADER.replace("##FORMAT=<ID=GT", ORIGIN_INFO + "##FORMAT=<ID=GT")
+    calls = "\tGT\t" + "\t".join(["0/1"] * 6) + "\n"
+    _, read = _read(tmp_path, header,
+                    "chr18\t100\t.\tA\tG\t50\tPASS\tCMMVAR_ORIGIN=chr18:99:CA:CG|C" + calls
+                    + "chr18\t200\t.\tA\tG\t50\tPASS\t." + calls)
+    assert [variant for variant, _ in read] == [
+        Variant("chr18", 100, "A", "G", "chr18:99:CA:CG|C"), Variant("chr18", 200, "A", "G", "")]
+    _, read = _read(tmp_path, HEADER, "chr18\t100\t.\tA\tG\t50\tPASS\t." + calls)
+    assert read[0][0] == Variant("chr18", 100, "A", "G", "")
+
+
+def test_a_bad_value_on_a_normalised_record_names_the_users_file_and_record(tmp_path):
+    """The user's VCF and record (chrom:pos of CMMVAR_ORIGIN), not the normalised copy's."""
+    header = HEADER.replace("##FORMAT=<ID=GT", ORIGIN_INFO + "##FORMAT=<ID=GT") \
+        .replace("ID=GQ,Number=1,Type=Integer", "ID=GQ,Number=1,Type=String")
+    with pytest.raises(VcfError) as error:
+        _read(tmp_path, header, "chr18\t100\t.\tA\tG\t50\tPASS\tCMMVAR_ORIGIN=chr18:99:CA:CG|C"
+              "\tGT:GQ\t0/1:good\t" + "\t".join(["0/1:99"] * 5) + "\n", source="user.vcf")
+    assert str(error.value) == (
+        "user.vcf, record chr18:99: sample P1: FORMAT/GQ is 'good', not a number (GQ, DP and "
+        "AD must be numbers (declare them Type=Integer in the header) or '.')")
+
+
+@pytest.mark.parametrize(("chrom", "sex_of", "gt", "status", "copies", "hemizygous"), [
+    ("chr18", "P1", "0/1", "called", 1, False),
+    ("chrX", "P1", "1/1", "called", 1, True),     # a male's X
+    ("chr18", "P1", "0/1", "low_gq", None, False),
+    ("chrX", "P1", "0/1", "male_het_x", None, True),
+])
+def test_every_call_keeps_its_gt_gq_dp_and_ad(tmp_path, chrom, sex_of, gt, status, copies,
+                                             hemizygous):
+    """What report.json shows per sample: the call's own GT, GQ, DP and AD, called or not."""
+    gq = 5 if status == "low_gq" else 60
+    record = (f"{chrom}\t8558874\t.\tA\tG\t50\tPASS\t.\tGT:AD:DP:GQ\t{gt}:3,9:12:{gq}\t"
+              + "\t".join(["0/0:10,0:10:99"] * 5))
+    _, _, calls = _family_and_calls(tmp_path, record)
+    assert calls[sex_of] == Genotype(copies, status, gt, gq, 12, (3, 9), hemizygous)
