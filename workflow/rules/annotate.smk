@@ -11,6 +11,10 @@ rule annotate:
         outpath("logs/annotate/{vcf}.log"),
     benchmark:
         outpath("benchmarks/annotate/{vcf}.tsv")
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, per_input_mb=50),
+        runtime=runtime(10, per_input_mb=20),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -1,4 +1,5 @@
 # Configuration, sheets and input functions. Everything else lives in the cmmvar library.
+import math
 import os
 import re
 
@@ -146,3 +147,28 @@ def annotation_resources(wildcards):
             # a .tbi when there is one (a .csi works too and is not required)
             files += [path + ".tbi"] if os.path.exists(path + ".tbi") else []
     return files
+
+
+# Threads and resources of the rules, for the SLURM profile (workflow/profiles/slurm).
+# Every rule is one single-threaded Python process. mem_mb is megabytes and runtime minutes,
+# for the first attempt; each retry (--retries) multiplies both, so a job killed for memory
+# or time is resubmitted with more. Sizes are of the rule's first input, the file it reads
+# record by record (a VCF, or the segregation record). Figures: the benchmarks' max_rss and
+# wall time on the demo and on the DCC1 family with a 12 MB bgzipped VCF of 1,000,000
+# records, 20,000 of them in the panel genes (README, "Running on a SLURM cluster").
+def mem_mb(base, per_input_mb=0):
+    """Megabytes: `base`, plus `per_input_mb` for each MB of the first input, times the attempt."""
+
+    def mem_mb(wildcards, input, attempt):
+        return math.ceil((base + per_input_mb * input.size_files_mb[0]) * attempt)
+
+    return mem_mb
+
+
+def runtime(base, per_input_mb=0):
+    """Minutes: `base`, plus `per_input_mb` for each MB of the first input, times the attempt."""
+
+    def runtime(wildcards, input, attempt):
+        return math.ceil((base + per_input_mb * input.size_files_mb[0]) * attempt)
+
+    return runtime

@@ -10,6 +10,10 @@ rule extract:
         outpath("logs/extract/{vcf}.log"),
     benchmark:
         outpath("benchmarks/extract/{vcf}.tsv")
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500),
+        runtime=runtime(10, per_input_mb=0.2),
     params:
         build=config["genome_build"],
         padding=config["padding"],

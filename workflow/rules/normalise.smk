@@ -11,6 +11,10 @@ rule normalise:
         outpath("logs/normalise/{vcf}.log"),
     benchmark:
         outpath("benchmarks/normalise/{vcf}.tsv")
+    threads: 1
+    resources:
+        mem_mb=mem_mb(500, per_input_mb=20),
+        runtime=runtime(10, per_input_mb=2),
     params:
         pass_only=config["filters"]["pass_only"],
         fasta=config["annotation"]["reference_fasta"],

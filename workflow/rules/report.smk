@@ -23,6 +23,10 @@ rule report:
         ),
     log:
         outpath("logs/report/{family}.log"),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, per_input_mb=10),
+        runtime=runtime(10, per_input_mb=2),
     params:
         settings={
             "panel": config["panel"],
@@ -57,6 +61,10 @@ rule cohort:
         index=outpath("index.html"),
     log:
         outpath("logs/cohort.log"),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime(10),
     params:
         families=FAMILIES,
         files=run_info_files(),

@@ -23,6 +23,10 @@ rule build_resources:
         manifest=os.path.join(RESOURCES, "manifest.json"),
     log:
         outpath(f"logs/build_resources/{config['genome_build']}.log"),
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000),
+        runtime=runtime(60),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -10,6 +10,10 @@ rule segregate:
         outpath("logs/segregate/{family}.log"),
     benchmark:
         outpath("benchmarks/segregate/{family}.tsv")
+    threads: 1
+    resources:
+        mem_mb=mem_mb(1000, per_input_mb=50),
+        runtime=runtime(10, per_input_mb=20),
     params:
         input_vcf=family_input_vcf,
         build=config["genome_build"],
