@@ -50,6 +50,10 @@ MODULES = ("genotypes", "segregation", "prioritise", "likelihood", "config")
 # config.py: only the check that the PP1/BS4 and meioses ladders are ordered is a clinical rule
 # (the thresholds themselves are checked by workflow/schemas/config.schema.yaml).
 SCOPE = {"cmmvar/config.py": ("check_ladders",)}
+# Hypothesis examples per property test in a mutation run (the brute-force tests of the engine
+# read it): a mutant that survives runs every test calling its function, and 300 examples of a
+# brute-force enumeration made one such mutant cost minutes.
+MUTATION_EXAMPLES = 25
 COLUMNS = ("module", "function", "before", "after", "reason")
 LINE_JOIN = " ⏎ "
 MUTMUT_SEP = "ǁ"  # mutmut's separator of class and method in mangled names
@@ -346,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         with open("mutmut.log", "a") as log:
             code = subprocess.run(
                 [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.jobs),
-                 *[m.name for m in chosen]], stdout=log, stderr=subprocess.STDOUT).returncode
+                 *[m.name for m in chosen]], stdout=log, stderr=subprocess.STDOUT,
+                env=os.environ | {"CMMVAR_MUTATION_EXAMPLES": str(MUTATION_EXAMPLES)}).returncode
         status = statuses()
         if code != 0 or any(status.get(m.name) is None for m in chosen):
             print(Path("mutmut.log").read_text()[-4000:], file=sys.stderr)

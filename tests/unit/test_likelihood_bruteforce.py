@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.likelihood import Person, flb, log_likelihood
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples per test: n, capped in a mutation run (scripts/mutation.py sets
+    CMMVAR_MUTATION_EXAMPLES), where every mutant that survives runs every test that calls
+    the engine; a cap can only let more mutants survive, never hide one."""
+    cap = os.environ.get("CMMVAR_MUTATION_EXAMPLES")
+    return min(n, int(cap)) if cap else n
 
 # ----------------------------------------------------------------------------------------------
 # Brute-force reference
@@ -365,7 +374,7 @@ def test_reference_gives_inbreeding_for_the_child_of_first_cousins():
 # ----------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_log_likelihood_equals_brute_force_enumeration(data):
     x_linked = data.draw(st.booleans(), label="x_linked")
@@ -377,7 +386,7 @@ def test_log_likelihood_equals_brute_force_enumeration(data):
     assert close_on_log_scale(got, expected), f"engine {got!r} != brute force {expected!r}"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=flb_cases())
 def test_flb_equals_brute_force_from_its_definition(case):
     people, proband, q, x_linked, penetrance, phenotypes, genotypes = case
@@ -386,7 +395,7 @@ def test_flb_equals_brute_force_from_its_definition(case):
     assert_flb_matches(result, reference)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_log_likelihood_does_not_depend_on_the_order_people_are_listed(data):
     x_linked = data.draw(st.booleans(), label="x_linked")
@@ -399,7 +408,7 @@ def test_log_likelihood_does_not_depend_on_the_order_people_are_listed(data):
     assert close_on_log_scale(got, expected), f"engine {got!r} != brute force {expected!r}"
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_a_person_missing_from_weights_counts_as_all_ones(data):
     x_linked = data.draw(st.booleans(), label="x_linked")
@@ -603,7 +612,7 @@ any_weight = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_log_likelihood_equals_brute_force_with_weights_down_to_the_smallest_double(data):
     """As above, with weights anywhere in [0, 1] down to 1e-307, so products underflow."""
