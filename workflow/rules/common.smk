@@ -135,7 +135,7 @@ def reference_fasta_files(wildcards):
     fasta = ANNOTATION["reference_fasta"]
     if not fasta:
         return []
-    return [fasta, fasta + ".fai"] + ([fasta + ".gzi"] if fasta.endswith(".gz") else [])
+    return [fasta, f"{fasta}.fai"] + ([f"{fasta}.gzi"] if fasta.endswith(".gz") else [])
 
 
 def annotation_resources(wildcards):
@@ -145,7 +145,7 @@ def annotation_resources(wildcards):
         if key != "reference_fasta":
             files.append(path)
             # a .tbi when there is one (a .csi works too and is not required)
-            files += [path + ".tbi"] if os.path.exists(path + ".tbi") else []
+            files += [f"{path}.tbi"] if os.path.exists(f"{path}.tbi") else []
     return files
 
 
