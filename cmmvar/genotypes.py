@@ -230,7 +230,7 @@ def _vector(sample, key: str) -> tuple | None:
     value = sample[key]
     if value is None:
         return None
-    if isinstance(value, str):  # a String-typed field: the comma-separated text
-        value = tuple(value.split(","))
+    # htslib declares AD Number=R whatever the header says, so pysam gives a tuple, except
+    # a single value under a header's Number=1 (an int, or a String field's text)
     values = value if isinstance(value, tuple) else (value,)
     return tuple(_number(key, v) for v in values)

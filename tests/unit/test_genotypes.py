@@ -325,3 +325,53 @@ def test_every_call_keeps_its_gt_gq_dp_and_ad(tmp_path, chrom, sex_of, gt, statu
               + "\t".join(["0/0:10,0:10:99"] * 5))
     _, _, calls = _family_and_calls(tmp_path, record)
     assert calls[sex_of] == Genotype(copies, status, gt, gq, 12, (3, 9), hemizygous)
+
+
+@pytest.mark.parametrize(("declared", "value", "ad", "dp"), [
+    ("Number=R,Type=Integer", "4,3", (4, 3), 7),
+    ("Number=1,Type=Integer", "7", (7,), 7),      # pysam gives the int 7
+    ("Number=1,Type=String", "7", (7,), 7),       # pysam gives the text '7'
+    ("Number=1,Type=String", "4,4", (4, 4), 8),   # htslib makes AD Number=R: a tuple
+    ("Number=.,Type=Float", "5.0,4.0", (5, 4), 9),
+    ("Number=1,Type=String", ".", (None,), None),
+])
+def test_allele_depths_however_the_header_declares_them(tmp_path, declared, value, ad, dp):
+    """AD is read as integers whatever its declared Number and Type; with no DP, the depth
+    compared with min_dp (8) is their sum (7 fails, 8 and 9 pass)."""
+    header = HEADER.replace("ID=AD,Number=R,Type=Integer", f"ID=AD,{declared}")
+    _, read = _read(tmp_path, header, "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD:GQ\t"
+                    f"0/1:{value}:99\t" + "\t".join(["0/0:.:99"] * 5) + "\n")
+    genotype = read[0][1]["P1"]
+    assert (genotype.ad, genotype.dp) == (ad, dp)
+    assert genotype.status == ("low_dp" if dp == 7 else "called")
+
+
+def test_an_allele_depth_that_is_not_a_number_is_named_in_the_error(tmp_path):
+    header = HEADER.replace("ID=AD,Number=R,Type=Integer", "ID=AD,Number=R,Type=String")
+    with pytest.raises(VcfError, match=r"record chr18:100: sample P1: FORMAT/AD is 'x', not a "
+                                       r"number"):
+        _read(tmp_path, header, "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:AD\t0/1:4,x\t"
+              + "\t".join(["0/0:9,0"] * 5) + "\n")
+
+
+@pytest.mark.parametrize(("gq", "dp", "status"), [
+    ("19", "30", "low_gq"), ("20", "30", "called"), ("99", "7", "low_dp"), ("99", "8", "called"),
+    (".", ".", "called"),
+])
+def test_gq_and_dp_declared_with_any_number_of_values_use_the_first(tmp_path, gq, dp, status):
+    """A header may declare GQ or DP Number=. (pysam then gives a tuple): the first value is
+    compared with min_gq 20 and min_dp 8, at and just below each."""
+    header = HEADER.replace("ID=GQ,Number=1", "ID=GQ,Number=.").replace("ID=DP,Number=1",
+                                                                        "ID=DP,Number=.")
+    _, read = _read(tmp_path, header, f"chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:GQ:DP\t0/1:{gq}:{dp}"
+                    + "\t0/0:99:30" * 5 + "\n")
+    genotype = read[0][1]["P1"]
+    assert genotype.status == status
+    assert (genotype.gq, genotype.dp) == (None if gq == "." else int(gq),
+                                          None if dp == "." else int(dp))
+
+
+def test_a_sample_without_gt_is_a_no_call_written_as_a_dot(tmp_path):
+    _, read = _read(tmp_path, HEADER, "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGQ:DP\t"
+                    + "\t".join(["99:30"] * 6) + "\n")
+    assert read[0][1]["P1"] == Genotype(None, "no_call", ".", 99, 30, None, False)
