@@ -375,3 +375,16 @@ def test_a_sample_without_gt_is_a_no_call_written_as_a_dot(tmp_path):
     _, read = _read(tmp_path, HEADER, "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGQ:DP\t"
                     + "\t".join(["99:30"] * 6) + "\n")
     assert read[0][1]["P1"] == Genotype(None, "no_call", ".", 99, 30, None, False)
+
+
+def test_a_joint_vcf_is_read_for_the_family_s_samples_only(tmp_path):
+    """Only the family's samples are decoded: another family's malformed column (here 8
+    fields for a 2-field FORMAT, which htslib refuses to parse) does not stop this family,
+    whose own calls are read as written; members absent from the VCF are not sequenced."""
+    ped = tmp_path / "fam.ped"
+    ped.write_text("F a 0 0 1 2\nF b 0 0 2 1\n")
+    vcf = tmp_path / "joint.vcf"
+    vcf.write_text(HEADER.replace("\tP1\tP2\tC1\tC2\tC3\tC4", "\ta\tother")
+                   + "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:GQ\t0/1:50\t0/1/2/3:x:4:5:6:7:8:9\n")
+    [(_, calls)] = list(family_genotypes(vcf, read_family(ped, "F"), "GRCh38", Thresholds(20, 0)))
+    assert calls == {"a": Genotype(1, "called", "0/1", 50), "b": Genotype(None, "not_sequenced")}
