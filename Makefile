@@ -6,7 +6,7 @@ CORES ?= 2
 SNAKEMAKE_ARGS ?=
 
 .PHONY: run test test-browser lint bench test-data clean system-deps browser-deps \
-	robustness mutation mutation-full
+	robustness cluster-test slurm-deps mutation mutation-full
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cmmvar needs Python >= 3.11"'
@@ -33,6 +33,18 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
+# Debian's SLURM and munge, for the single-node SLURM that `make cluster-test` starts.
+slurm-deps:
+	@command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 \
+	  && command -v sbatch >/dev/null 2>&1 && command -v munged >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq slurm-wlm munge; }
+
+$(VENV)/.slurm-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,slurm]'
+	touch $@
+
 ## run the workflow on the embedded demo (config/demo.yaml -> test_data/), outputs in results/
 run: $(VENV)/.installed
 	$(BIN)/snakemake --cores $(CORES) --configfile config/demo.yaml $(SNAKEMAKE_ARGS)
@@ -48,6 +60,10 @@ test-browser: $(VENV)/.installed browser-deps
 ## run cmmvar on every htslib-test VCF/BCF and on hand-made broken VCFs and PEDs; prints the counts
 robustness: $(VENV)/.installed system-deps
 	$(BIN)/python -m pytest tests/robustness
+
+## run the demo on a single-node SLURM started on localhost (as root), through workflow/profiles/slurm
+cluster-test: $(VENV)/.slurm-installed system-deps slurm-deps
+	$(BIN)/python -m pytest tests/cluster
 
 ## lint the library and the workflow
 lint: $(VENV)/.installed

@@ -14,7 +14,7 @@ rule annotate:
     threads: 1
     resources:
         mem_mb=mem_mb(500, per_input_mb=50),
-        runtime=runtime(10, per_input_mb=20),
+        runtime=runtime(10, per_input_mb=15),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -152,10 +152,11 @@ def annotation_resources(wildcards):
 # Threads and resources of the rules, for the SLURM profile (workflow/profiles/slurm).
 # Every rule is one single-threaded Python process. mem_mb is megabytes and runtime minutes,
 # for the first attempt; each retry (--retries) multiplies both, so a job killed for memory
-# or time is resubmitted with more. Sizes are of the rule's first input, the file it reads
-# record by record (a VCF, or the segregation record). Figures: the benchmarks' max_rss and
-# wall time on the demo and on the DCC1 family with a 12 MB bgzipped VCF of 1,000,000
-# records, 20,000 of them in the panel genes (README, "Running on a SLURM cluster").
+# or time is resubmitted with more. Sizes are of the rule's first input, the file whose
+# records the job streams or holds: a VCF, the annotation table (segregate), the segregation
+# record (report), a report.json (cohort). Each rule's figures are at least twice the peak
+# memory (benchmark max_rss) and wall time measured on the demo and on a 12 MB VCF of 1M
+# records, 20,000 in the panel genes: the table in README, "Running on a SLURM cluster".
 def mem_mb(base, per_input_mb=0):
     """Megabytes: `base`, plus `per_input_mb` for each MB of the first input, times the attempt."""
 

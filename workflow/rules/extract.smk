@@ -13,7 +13,7 @@ rule extract:
     threads: 1
     resources:
         mem_mb=mem_mb(500),
-        runtime=runtime(10, per_input_mb=0.2),
+        runtime=runtime(10, per_input_mb=0.06),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -13,7 +13,7 @@ rule normalise:
         outpath("benchmarks/normalise/{vcf}.tsv")
     threads: 1
     resources:
-        mem_mb=mem_mb(500, per_input_mb=20),
+        mem_mb=mem_mb(500, per_input_mb=400),
         runtime=runtime(10, per_input_mb=2),
     params:
         pass_only=config["filters"]["pass_only"],

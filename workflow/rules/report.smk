@@ -25,8 +25,8 @@ rule report:
         outpath("logs/report/{family}.log"),
     threads: 1
     resources:
-        mem_mb=mem_mb(1000, per_input_mb=10),
-        runtime=runtime(10, per_input_mb=2),
+        mem_mb=mem_mb(1000, per_input_mb=20),
+        runtime=runtime(10, per_input_mb=0.05),
     params:
         settings={
             "panel": config["panel"],
@@ -63,8 +63,8 @@ rule cohort:
         outpath("logs/cohort.log"),
     threads: 1
     resources:
-        mem_mb=mem_mb(1000),
-        runtime=runtime(10),
+        mem_mb=mem_mb(2000, per_input_mb=5),
+        runtime=runtime(10, per_input_mb=0.05),
     params:
         families=FAMILIES,
         files=run_info_files(),

@@ -1,7 +1,7 @@
 rule segregate:
     input:
+        annotations=family_annotations,  # first: its size sets the resources (common.smk)
         vcf=family_normalised,
-        annotations=family_annotations,
         ped=family_ped,
         panel=config["panel"],
     output:
@@ -12,8 +12,8 @@ rule segregate:
         outpath("benchmarks/segregate/{family}.tsv")
     threads: 1
     resources:
-        mem_mb=mem_mb(1000, per_input_mb=50),
-        runtime=runtime(10, per_input_mb=20),
+        mem_mb=mem_mb(500, per_input_mb=250),
+        runtime=runtime(10, per_input_mb=10),
     params:
         input_vcf=family_input_vcf,
         build=config["genome_build"],
