@@ -345,8 +345,9 @@ def test_a_ladder_out_of_order_is_rejected_naming_the_key_values_and_file(
 
 @pytest.mark.parametrize(("key", "values"), [
     ("pp1", (2.08, 4.33, 18.7)), ("pp1", (4, 8, 16)), ("pp1", (2.08, 2.08, 18.7)),
-    ("bs4", (0.48, 0.23, 0.053)), ("bs4", (0.25, 0.125, 0.0625)), ("bs4", (0.48, 0.23, 0.23)),
-    ("meioses", (3, 4, 5)), ("meioses", (2, 3, 4)), ("meioses", (3, 3, 5)),
+    ("pp1", (2.08, 18.7, 18.7)), ("bs4", (0.48, 0.23, 0.053)), ("bs4", (0.25, 0.125, 0.0625)),
+    ("bs4", (0.48, 0.48, 0.053)), ("bs4", (0.48, 0.23, 0.23)), ("meioses", (3, 4, 5)),
+    ("meioses", (2, 3, 4)), ("meioses", (3, 3, 5)), ("meioses", (3, 5, 5)),
 ])
 def test_an_ordered_ladder_is_accepted_equal_rungs_included(tmp_path, monkeypatch, key,
                                                             values):
@@ -373,6 +374,9 @@ def test_settings_from_config_checks_the_ladders_too():
         "4.33, 2.08, 18.7")
     settings = settings_from_config({"pp1": {"supporting": 2.0, "moderate": 2.0, "strong": 3}})
     assert settings.ladder["pp1"] == {"supporting": 2.0, "moderate": 2.0, "strong": 3}
+    # a ladder left out (its default applies) does not stop the check of the next one
+    with pytest.raises(ConfigError, match=r"^config: key segregation\.meioses must satisfy"):
+        settings_from_config({"meioses": {"supporting": 5, "moderate": 4, "strong": 3}})
 
 
 @pytest.mark.parametrize(("text", "error"), [

@@ -314,8 +314,35 @@ def test_without_a_genotyped_affected_member_there_is_no_proband_and_no_flb(tmp_
     result = segregate(family, calls, Model("AD", 0.9, 0.01), Settings())
     assert (result.explains_family, result.proband, result.proband_source) == (
         "untested", None, "no affected carrier")
-    assert (result.flb, result.flb_reason, result.acmg_codes) == (
-        None, "no affected carrier to take as proband", ())
+    assert (result.flb, result.log10_flb, result.flb_reason, result.acmg_codes) == (
+        None, None, "no affected carrier to take as proband", ())
+    assert (result.meioses, result.meioses_label, result.pp1, result.bs4) == (
+        None, "none", "none", "none")
+
+
+def test_segregate_weighs_each_person_with_the_penetrance_of_their_sex(tmp_path):
+    """The brothers are male: with penetrance_male 0.9 (and 0.5 for everyone else) the FLB
+    is segregatr's 7.732161 at penetrance 0.9."""
+    family, calls = brothers(tmp_path)
+    result = segregate(family, calls, Model("AD", 0.5, 0.01, penetrance_male=0.9), Settings())
+    assert round(result.flb, 6) == 7.732161
+
+
+def test_segregate_weighs_each_person_with_their_liability_class(tmp_path):
+    """A liability class whose penetrance equals the phenocopy rate makes P(affected) the
+    same for every genotype, so its members' phenotypes carry no information: the FLB equals
+    the one with b3 and b4 of unknown phenotype."""
+    ped = BROTHERS.replace("S b3 fa mo 1 2", "S b3 fa mo 1 2 flat").replace(
+        "S b4 fa mo 1 2", "S b4 fa mo 1 2 flat")
+    family = family_from(tmp_path, ped)
+    calls = brothers(tmp_path)[1]
+    model = Model("AD", 0.9, 0.01, liability_classes={"flat": {"penetrance": 0.01}})
+    flat = segregate(family, calls, model, Settings())
+    unknown_ped = ped.replace("1 2 flat", "1 0")  # phenotype 0: unknown
+    unknown = segregate(family_from(tmp_path, unknown_ped), calls, Model("AD", 0.9, 0.01),
+                        Settings())
+    assert flat.flb == pytest.approx(unknown.flb, rel=1e-12)
+    assert round(flat.flb, 6) != 7.732161  # the class changed the answer
 
 
 @pytest.mark.parametrize(("confirmed", "code"), [(False, "PM6"), (True, "PS2")])
