@@ -59,11 +59,12 @@ class LocalSlurm:
         # MARKER is inherited by every process of this SLURM (daemons, job steps, the jobs:
         # sbatch exports the submitter's environment), which is how leftovers are found. The
         # srun on PATH is bin/srun (see _write_config).
+        self.path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
         self.env = {**os.environ, "SLURM_CONF": str(self.conf), MARKER: str(self.root),
-                    "PATH": f"{self.root / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+                    "PATH": f"{self.root / 'bin'}{os.pathsep}{self.path}"}
 
     def start(self, timeout: float = 60) -> None:
-        missing = [c for c in PROGRAMS if not shutil.which(c)]
+        missing = [c for c in PROGRAMS if not shutil.which(c, path=self.path)]
         if missing:
             raise RuntimeError(f"not installed: {missing} (Debian slurm-wlm and munge; "
                                "make cluster-test installs them)")
@@ -151,7 +152,8 @@ class LocalSlurm:
         # with srun after removing SLURM_* variables, SLURM_CONF included: srun would then
         # look for /etc/slurm/slurm.conf. This srun puts our configuration back.
         srun = self.root / "bin" / "srun"
-        srun.write_text(f'#!/bin/sh\nSLURM_CONF={self.conf} exec {shutil.which("srun")} "$@"\n')
+        real = shutil.which("srun", path=self.path)
+        srun.write_text(f'#!/bin/sh\nSLURM_CONF={self.conf} exec {real} "$@"\n')
         srun.chmod(0o755)
         # leave the system some memory, or slurmd reports less than configured and the node
         # drains; jobs asking for more than RealMemory are refused at sbatch, never left waiting
