@@ -77,9 +77,8 @@ bench: $(VENV)/.installed system-deps
 
 ## mutation testing (mutmut, in a temporary copy) of the clinical rules and the likelihood engine;
 ## prints the score per module and every survivor, fails on one not in tests/mutation/equivalent.tsv.
-## CI selection: every mutant of genotypes, segregation, prioritise and config's ladder check, and
-## one of 4 shards of likelihood's (hash of the mutant's text; the shard turns with the commit count,
-## so 4 consecutive commits test every engine mutant). `make mutation-full`: every mutant.
+## CI selection: one of 3 shards of the mutants (by a hash of each mutant's text; the shard turns
+## with the commit count, so any 3 consecutive commits test every mutant). `make mutation-full`: all.
 mutation: $(VENV)/.mutation
 	$(BIN)/python scripts/mutation.py --ci --jobs $(CORES)
 
