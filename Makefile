@@ -63,7 +63,7 @@ robustness: $(VENV)/.installed system-deps
 
 ## run the demo on a single-node SLURM started on localhost (as root), through workflow/profiles/slurm
 cluster-test: $(VENV)/.slurm-installed system-deps slurm-deps
-	$(BIN)/python -m pytest tests/cluster
+	$(BIN)/python -m pytest -rP tests/cluster  # -rP: print the job counts and times
 
 ## lint the library and the workflow
 lint: $(VENV)/.installed
