@@ -234,6 +234,14 @@ def test_table_fields_keep_a_zero_bayes_factor_and_zero_meioses():
     assert (cells["flb"], cells["log10_flb"], cells["informative_meioses"]) == ("0", "", 0)
 
 
+@pytest.mark.parametrize("explains", ["no", "untested"])
+def test_table_fields_carry_whether_the_variant_explains_the_family(explains):
+    seg = {"flb": None, "log10_flb": None, "pp1": "none", "bs4": "none", "de_novo": "unknown",
+           "acmg_codes": (), "proband": None, "meioses": None, "meioses_label": "none",
+           "flb_reason": NOT_EXPLAINING, "explains_family": explains}
+    assert table_fields(seg)["explains_family"] == explains
+
+
 # --- segregate(): every branch ------------------------------------------------------------------
 
 BROTHERS = ("S fa 0 0 1 0\nS mo 0 0 2 0\nS b1 fa mo 1 2\nS b2 fa mo 1 2\nS b3 fa mo 1 2\n"
