@@ -163,3 +163,21 @@ def test_flb_log10_is_the_decimal_log_of_the_value():
     assert result.value == pytest.approx(2.0, rel=1e-5)
     assert result.log10 == pytest.approx(math.log10(result.value), rel=1e-12)
     assert result.reason is None
+
+
+def test_flb_note_names_a_mans_x_linked_carrier_genotype_hemizygous():
+    """X-linked, males fully penetrant, phenocopy rate 0: father f typed hemizygous carrier
+    but unaffected is impossible under the causal model (P(unaffected | carrier) = 1 - 1 =
+    0), so FLB = 0. Taking his phenotype as unknown, or his genotype as unknown (he is then a
+    non-carrier and daughter d's allele comes from her mother), makes it possible; d's own
+    data do not (f stays an unaffected carrier). The note calls his genotype 'hemizygous'."""
+    people = [Person("f", None, None, True), Person("m", None, None, False),
+              Person("d", "f", "m", False)]
+    result = flb(people, "d", Q, True,
+                 {"f": (0.0, 1.0), "m": (0.0, 0.5, 0.5), "d": (0.0, 0.5, 0.5)},
+                 {"f": "unaffected", "d": "affected"}, {"f": 1, "d": 1})
+    assert result.value == 0.0
+    assert result.reason == ("the genotypes and phenotypes cannot occur together under the "
+                             "causal model (its penetrance and phenocopy rate); this changes "
+                             "if any one of these is taken as unknown: f unaffected, "
+                             "f hemizygous")
