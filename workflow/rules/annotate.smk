@@ -11,6 +11,11 @@ rule annotate:
         outpath("logs/annotate/{vcf}.log"),
     benchmark:
         outpath("benchmarks/annotate/{vcf}.tsv")
+    # Online annotation talks to the public services: it runs where Snakemake runs, since
+    # cluster compute nodes usually have no internet access. On the rule itself (not a
+    # localrules: list) so that it follows the rule when another workflow imports cmmvar
+    # as a module and renames it.
+    localrule: config.get("annotation", {}).get("mode") == "online"
     threads: 1
     resources:
         mem_mb=mem_mb(500, per_input_mb=50),
@@ -21,11 +26,3 @@ rule annotate:
         annotation=ANNOTATION,  # the config's, with `none` as no file (common.smk)
     script:
         "../../scripts/annotate.py"
-
-
-# Online annotation talks to the public services: it runs where Snakemake runs, since
-# cluster compute nodes usually have no internet access.
-if config.get("annotation", {}).get("mode") == "online":
-
-    localrules:
-        annotate,

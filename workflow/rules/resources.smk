@@ -4,10 +4,6 @@
 RESOURCES = os.path.join("resources", config["genome_build"])
 
 
-localrules:
-    build_resources,
-
-
 rule build_resources:
     input:
         panel=config["panel"],
@@ -23,6 +19,7 @@ rule build_resources:
         manifest=os.path.join(RESOURCES, "manifest.json"),
     log:
         outpath(f"logs/build_resources/{config['genome_build']}.log"),
+    localrule: True  # on the rule, so that it stays local under a module's renaming
     threads: 1
     resources:
         mem_mb=mem_mb(1000),
