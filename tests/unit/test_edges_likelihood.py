@@ -181,3 +181,19 @@ def test_flb_note_names_a_mans_x_linked_carrier_genotype_hemizygous():
                              "causal model (its penetrance and phenocopy rate); this changes "
                              "if any one of these is taken as unknown: f unaffected, "
                              "f hemizygous")
+
+
+def test_three_weights_of_1e_minus_200_meeting_in_one_elimination_step_do_not_underflow():
+    """Father f (weights 1, 1e-200, 1e-200), non-carrier mother m, two children each with
+    weights (0, 1e-200, 1): as m is a non-carrier the children can only be heterozygous, from
+    a carrier father, so every term of the sum holds three factors of 1e-200. Summing out the
+    father multiplies them in one step: 2.5e-601 for f = 1 (below float64's 5e-324, which
+    would make the whole likelihood 0), within long double's range. By hand:
+    L = (1-q)^2 x 1e-600 x [2q(1-q) x 1/2 x 1/2 + q^2 x 1 x 1]."""
+    people = [Person("f", None, None, True), Person("m", None, None, False),
+              Person("c1", "f", "m", True), Person("c2", "f", "m", False)]
+    tiny = 1e-200
+    weights = {"f": [1, tiny, tiny], "m": [1, 0, 0], "c1": [0, tiny, 1], "c2": [0, tiny, 1]}
+    expected = (2 * math.log(1 - Q) - 600 * math.log(10)
+                + math.log(2 * Q * (1 - Q) / 4 + Q * Q))
+    assert log_likelihood(people, Q, weights) == pytest.approx(expected, rel=1e-12)
