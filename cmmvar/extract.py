@@ -23,6 +23,7 @@ from cmmvar.panel import Gene, Region, regions
 from cmmvar.vcf import (
     HeaderGaps,
     contig_lengths,
+    data_blocks,
     has_index,
     is_plain_gzip,
     open_vcf,
@@ -80,7 +81,7 @@ def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str |
         with scratch_dir(out_path) as tmp:
             body = Path(tmp) / "body.vcf"
             lines = (_by_index(vcf, vcf_path, wanted, stats) if indexed
-                     else _by_stream(vcf, vcf_path, wanted, stats))
+                     else _by_stream(vcf, vcf_path, wanted, stats, Path(tmp)))
             in_order, previous, max_pos = True, None, 0
             with body.open("w", encoding="utf-8") as out:
                 for key, columns in lines:
@@ -124,27 +125,100 @@ def _by_index(vcf, path, wanted: list[Region], stats: ExtractStats):
             yield _as_line(record, region.chrom)
 
 
-def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats):
+def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats, tmp: Path):
+    """Every record read once. A text VCF is scanned as text, and only the records whose
+    position may fall in a region are parsed by htslib (as they would be otherwise); a BCF is
+    read record by record."""
     by_chrom: dict[str, list[Region]] = {}
     for region in wanted:
         by_chrom.setdefault(region.chrom, []).append(region)
-    starts = {c: [r.start for r in rs] for c, rs in by_chrom.items()}
-    seen_chroms: set[str] = set()
     stats.records_scanned = 0
-    for record in records(vcf, path):
-        stats.records_scanned += 1
-        chrom = bare(record.chrom)
-        seen_chroms.add(chrom)
-        if chrom not in by_chrom:
-            continue
-        # Regions are merged and sorted: only the last one starting at or before the
-        # record's end can overlap it.
-        i = bisect_right(starts[chrom], record.stop) - 1
-        if i >= 0 and by_chrom[chrom][i].end >= record.pos:
-            yield _as_line(record, chrom)
+    if vcf.is_bcf:
+        seen_chroms = set()
+        for record in records(vcf, path):
+            stats.records_scanned += 1
+            seen_chroms.add(bare(record.chrom))
+            if _overlaps(record, by_chrom):
+                yield _as_line(record, bare(record.chrom))
+    else:
+        candidates = tmp / "candidates.vcf"
+        seen_chroms = _scan_text(vcf, path, by_chrom, stats, candidates)
+        with pysam.VariantFile(str(candidates)) as parsed:
+            for record in records(parsed, path):
+                if _overlaps(record, by_chrom):
+                    yield _as_line(record, bare(record.chrom))
     for chrom in by_chrom:
         if chrom not in seen_chroms and resolve(chrom, contig_lengths(vcf)) is None:
             _note_absent(stats, chrom, streamed=True)
+
+
+def _overlaps(record: pysam.VariantRecord, by_chrom: dict[str, list[Region]]) -> bool:
+    regions_here = by_chrom.get(bare(record.chrom))
+    if not regions_here:
+        return False
+    # Regions are merged and sorted: only the last one starting at or before the record's
+    # end can overlap it.
+    i = bisect_right([r.start for r in regions_here], record.stop) - 1
+    return i >= 0 and regions_here[i].end >= record.pos
+
+
+def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats,
+               candidates: Path) -> set[str]:
+    """Copy to `candidates` (a VCF with the input's header) every data line that may overlap
+    a region: POS inside one, or a span (REF length, or an END/SVLEN in the line) that may
+    reach the next one; and every line that cannot be read so, for htslib to judge. Blocks of
+    lines all on one chromosome outside the panel are counted and skipped whole. Returns
+    the chromosomes seen (without `chr`)."""
+    spans = {c: ([r.start for r in rs], [r.end for r in rs]) for c, rs in by_chrom.items()}
+    names: dict[bytes, str] = {}  # a contig name as the file writes it -> without chr
+
+    def name_of(raw: bytes) -> str:
+        if raw not in names:
+            names[raw] = bare(raw.decode("utf-8", "cmmvar-latin1"))
+        return names[raw]
+
+    with candidates.open("wb") as out:
+        out.write(str(vcf.header).encode("utf-8"))
+        for block in data_blocks(path, vcf.compression):
+            count = block.count(b"\n")
+            stats.records_scanned += count
+            first = block[:block.find(b"\t")]
+            if b"\n" not in first and block.count(b"\n" + first + b"\t") == count - 1:
+                chrom = name_of(first)  # every line of the block is on one chromosome
+                if chrom in spans:
+                    _scan_lines(block, spans[chrom], out)
+                continue
+            for line in block.split(b"\n")[:-1]:
+                tab = line.find(b"\t")
+                chrom = name_of(line[:tab]) if tab > 0 else ""
+                if chrom in spans:
+                    _scan_lines(line + b"\n", spans[chrom], out)
+                elif tab <= 0:
+                    out.write(line + b"\n")
+    return set(names.values())
+
+
+def _scan_lines(block: bytes, spans: tuple[list[int], list[int]], out) -> None:
+    """Write the lines of `block` (one chromosome) that may overlap the regions `spans`."""
+    starts, ends = spans
+    last = len(starts) - 1
+    for line in block.split(b"\n")[:-1]:
+        t1 = line.find(b"\t")
+        t2 = line.find(b"\t", t1 + 1)
+        try:
+            pos = int(line[t1 + 1:t2])
+        except ValueError:
+            out.write(line + b"\n")  # htslib reads it, and says what is wrong
+            continue
+        i = bisect_right(starts, pos) - 1
+        if i >= 0 and pos <= ends[i]:
+            out.write(line + b"\n")
+        elif i < last:
+            t3 = line.find(b"\t", t2 + 1)
+            t4 = line.find(b"\t", t3 + 1)
+            if (pos + t4 - t3 - 2 >= starts[i + 1] or b"END=" in line
+                    or b"SVLEN=" in line):
+                out.write(line + b"\n")
 
 
 def _note_absent(stats: ExtractStats, chrom: str, streamed: bool = False) -> None:

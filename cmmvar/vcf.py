@@ -114,6 +114,48 @@ def _header_problem(path: Path) -> tuple[str, int | None, str] | None:
     return None
 
 
+_BLOCK = 1 << 22  # bytes read at a time by data_blocks: memory stays flat in records
+
+
+def data_blocks(path: str | Path, compression: str) -> Iterator[bytes]:
+    """The data lines of a text VCF (plain, gzip or BGZF as `compression` names it, as pysam
+    reports it), in blocks of whole lines ending with a newline, the header skipped; for
+    reading a whole file without parsing the records that will be dropped. A file that ends
+    inside a compressed block is a VcfError."""
+    if compression == "BGZF":
+        handle = pysam.BGZFile(str(path), "rb")
+    elif compression == "GZIP":
+        handle = gzip.open(path, "rb")
+    else:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below, also on an error)
+    rest, in_header = b"", True
+    try:
+        while True:
+            try:
+                block = handle.read(_BLOCK)
+            except (OSError, EOFError) as exc:
+                raise VcfError(f"the file is truncated or corrupt ({exc})", path=path,
+                               hint="the file is incomplete: copy or download it again"
+                               ) from None
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest, block = block[cut:], block[:cut]
+            if in_header:  # header lines start with '#'; the data starts at the first that does not
+                start = 0
+                while start < len(block) and block[start] == 35:  # '#'
+                    start = block.index(b"\n", start) + 1
+                block = block[start:]
+                in_header = start == cut
+            if block:
+                yield block
+        if rest and not (in_header and rest[0] == 35):  # a last line without its newline
+            yield rest + b"\n"
+    finally:
+        handle.close()
+
+
 def has_index(vcf: pysam.VariantFile) -> bool:
     return vcf.index is not None
 
