@@ -55,9 +55,10 @@ lint: $(VENV)/.installed
 	$(BIN)/snakemake --lint --configfile config/demo.yaml
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 
-## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)
+## benchmarks of issue 14 against bcftools and FASTLINK -> bench/results.md (data made once
+## in bench/data/ by scripts/make_bench_data.py); scripts/bench.py alone: the likelihood part
 bench: $(VENV)/.installed system-deps
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python bench/run.py
 
 ## regenerate test_data/ (committed) from scripts/make_test_data.py
 test-data: $(VENV)/.installed

@@ -165,11 +165,13 @@ def _overlaps(record: pysam.VariantRecord, by_chrom: dict[str, list[Region]]) ->
 def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats,
                candidates: Path) -> set[str]:
     """Copy to `candidates` (a VCF with the input's header) every data line that may overlap
-    a region: POS inside one, or a span (REF length, or an END/SVLEN in the line) that may
-    reach the next one; and every line that cannot be read so, for htslib to judge. Blocks of
-    lines all on one chromosome outside the panel are counted and skipped whole. Returns
-    the chromosomes seen (without `chr`)."""
-    spans = {c: ([r.start for r in rs], [r.end for r in rs]) for c, rs in by_chrom.items()}
+    a region (cmmvar.scan). Returns the chromosomes seen (without `chr`)."""
+    import numpy as np
+
+    from cmmvar.scan import select_lines
+
+    spans = {c: (np.array([r.start for r in rs]), np.array([r.end for r in rs]))
+             for c, rs in by_chrom.items()}
     names: dict[bytes, str] = {}  # a contig name as the file writes it -> without chr
 
     def name_of(raw: bytes) -> str:
@@ -179,46 +181,9 @@ def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats
 
     with candidates.open("wb") as out:
         out.write(str(vcf.header).encode("utf-8"))
-        for block in data_blocks(path, vcf.compression):
-            count = block.count(b"\n")
-            stats.records_scanned += count
-            first = block[:block.find(b"\t")]
-            if b"\n" not in first and block.count(b"\n" + first + b"\t") == count - 1:
-                chrom = name_of(first)  # every line of the block is on one chromosome
-                if chrom in spans:
-                    _scan_lines(block, spans[chrom], out)
-                continue
-            for line in block.split(b"\n")[:-1]:
-                tab = line.find(b"\t")
-                chrom = name_of(line[:tab]) if tab > 0 else ""
-                if chrom in spans:
-                    _scan_lines(line + b"\n", spans[chrom], out)
-                elif tab <= 0:
-                    out.write(line + b"\n")
+        stats.records_scanned = select_lines(data_blocks(path, vcf.compression), spans,
+                                             name_of, out)
     return set(names.values())
-
-
-def _scan_lines(block: bytes, spans: tuple[list[int], list[int]], out) -> None:
-    """Write the lines of `block` (one chromosome) that may overlap the regions `spans`."""
-    starts, ends = spans
-    last = len(starts) - 1
-    for line in block.split(b"\n")[:-1]:
-        t1 = line.find(b"\t")
-        t2 = line.find(b"\t", t1 + 1)
-        try:
-            pos = int(line[t1 + 1:t2])
-        except ValueError:
-            out.write(line + b"\n")  # htslib reads it, and says what is wrong
-            continue
-        i = bisect_right(starts, pos) - 1
-        if i >= 0 and pos <= ends[i]:
-            out.write(line + b"\n")
-        elif i < last:
-            t3 = line.find(b"\t", t2 + 1)
-            t4 = line.find(b"\t", t3 + 1)
-            if (pos + t4 - t3 - 2 >= starts[i + 1] or b"END=" in line
-                    or b"SVLEN=" in line):
-                out.write(line + b"\n")
 
 
 def _note_absent(stats: ExtractStats, chrom: str, streamed: bool = False) -> None:

@@ -62,14 +62,19 @@ EDGES.insert(0, _row("chr18", START - 2000, "A", "<DEL>", "sv_ends_before",
 KEPT = ["sv_ends_at_start", "del_ends_at_start", "snv_at_start", "sv_inside", "snv_at_end"]
 
 
+@pytest.mark.parametrize("with_end", [False, True], ids=["positions-read-at-once",
+                                                          "line-by-line-with-END"])
 def test_stream_keeps_records_whose_span_reaches_the_region_and_drops_those_just_outside(
-        tmp_path):
+        tmp_path, with_end):
     """Hand-worked: a record is kept when POS..POS+len(REF)-1 (or POS..END) meets
-    [DCC start - 100, DCC end + 100]; the records one base outside are dropped."""
-    stats = extract(_vcf(tmp_path / "e.vcf", EDGES), GENES, "GRCh38", tmp_path / "o.vcf.gz",
+    [DCC start - 100, DCC end + 100]; the records one base outside are dropped. Without END
+    in the file, the positions of the run are read at once; with it, line by line."""
+    rows = EDGES if with_end else [row for row in EDGES if "END=" not in row]
+    kept = KEPT if with_end else [name for name in KEPT if not name.startswith("sv_")]
+    stats = extract(_vcf(tmp_path / "e.vcf", rows), GENES, "GRCh38", tmp_path / "o.vcf.gz",
                     PADDING)
-    assert stats.mode == "stream" and stats.records_scanned == len(EDGES)
-    assert _names(tmp_path / "o.vcf.gz") == KEPT
+    assert stats.mode == "stream" and stats.records_scanned == len(rows)
+    assert _names(tmp_path / "o.vcf.gz") == kept
 
 
 def test_stream_matches_the_index_query_across_many_small_read_blocks(tmp_path, monkeypatch):
