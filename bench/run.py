@@ -33,6 +33,8 @@ BIN = Path(sys.executable).parent
 DATA = ROOT / "bench" / "data"
 PANEL = ROOT / "config" / "panels" / "cmm.tsv"
 GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+# as a user runs it: Python may cache compiled modules (a session may have turned that off)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run(cmd: list[str]) -> tuple[float, float, str]:
@@ -40,7 +42,7 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     with tempfile.NamedTemporaryFile("r", suffix=".time") as fig:
         full = [GNU_TIME, "-f", "%e %M", "-o", fig.name, *cmd] if GNU_TIME else cmd
         start = time.perf_counter()
-        proc = subprocess.run(full, cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(full, cwd=ROOT, capture_output=True, text=True, env=ENV)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             sys.exit(f"bench: failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
@@ -51,7 +53,11 @@ def run(cmd: list[str]) -> tuple[float, float, str]:
     return wall, rss_kb / 1024, proc.stderr
 
 
-def pair(ours: list[str], peer: list[str], repeat: int) -> dict:
+def pair(ours: list[str], peer: list[str], repeat: int, warm: bool) -> dict:
+    """Both commands `repeat` times, alternating; with `warm`, each once before (file
+    cache, compiled modules) untimed."""
+    for cmd in (ours, peer) if warm else ():
+        run(cmd)
     walls: dict[str, list[float]] = {"ours": [], "peer": []}
     rss = {"ours": 0.0, "peer": 0.0}
     for _ in range(repeat):
@@ -86,8 +92,7 @@ def machine() -> list[str]:
         capture_output=True, text=True, check=True).stdout.split()
     bcftools = subprocess.run(["bcftools", "--version"], capture_output=True, text=True,
                               check=True).stdout.splitlines()[:2]
-    return [f"- CPU: {cpu}; {os.cpu_count()} cores (load average at the start: "
-            f"{os.getloadavg()[0]:.1f}: the machine is shared, see the note below)",
+    return [f"- CPU: {cpu}; {os.cpu_count()} cores",
             f"- memory: {mem / 1024**2:.1f} GB; OS: {release.get('PRETTY_NAME', '?')}, "
             f"kernel {platform.release()}",
             f"- Python {platform.python_version()}, snakemake {versions[1]}, pysam "
@@ -134,7 +139,7 @@ def extraction(repeat: int, tmp: Path) -> dict:
         ours_out, peer_out = tmp / f"{key}.cmmvar.vcf.gz", tmp / f"{key}.bcftools.vcf.gz"
         ours = [*cmmvar, "--vcf", str(vcf), "--out", str(ours_out)]
         peer = ["bcftools", "view", option, str(bed), "-Oz", "-o", str(peer_out), str(vcf)]
-        result = pair(ours, peer, reps)
+        result = pair(ours, peer, reps, warm=key == "index")
         result["records"] = [count_records(ours_out), count_records(peer_out)]
         lines[key] = result
         print(f"bench: {key}: {json.dumps({k: v for k, v in result.items() if k != 'commands'})}",
@@ -201,16 +206,26 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 120 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
 
 
+def _load(part: dict) -> str:
+    start, end = part.get("load", (0.0, 0.0))
+    return f"{start:.1f}-{end:.1f} ({part.get('when', '?')})"
+
+
 def write(results: dict, started: str) -> None:
     met = {True: "met", False: "**not met**"}
     ext, coh, lik = results.get("extraction"), results.get("cohort"), results.get("likelihood")
     out = ["# Benchmarks (`make bench`)", "",
-           f"Run {started} by bench/run.py; data from scripts/make_bench_data.py "
-           f"(bench/data/, git-ignored). Figures are the median of the repeats, cmmvar and the "
-           f"peer alternating in the same run; memory is the peak resident set.", "",
+           f"Written {started} by bench/run.py (each part's time in the last column); data "
+           f"from scripts/make_bench_data.py (bench/data/, git-ignored). Figures are the "
+           f"median of the repeats, cmmvar and the peer alternating in the same run; memory "
+           f"is the peak resident set.", "",
            "## Machine", "", *results["machine"], "",
+           "The machine may be shared while this runs (the load average in the table says "
+           "how much): absolute times then grow, and the ratios, taken in the same run with the "
+           "two tools alternating, are the figures to compare.", "",
            "## Results", "",
-           "| work | cmmvar | peer | ratio | goal | goal met |", "|---|---|---|---|---|---|"]
+           "| work | cmmvar | peer | ratio | goal | goal met | load average, start-end |",
+           "|---|---|---|---|---|---|---|"]
     if ext:
         for key, label, goal in (
                 ("index", f"panel extraction, indexed {results['records']:,}-record "
@@ -221,20 +236,20 @@ def write(results: dict, started: str) -> None:
             out.append(f"| {label} | {_fmt(e['ours_s'])}, {e['ours_mb']:.0f} MB, "
                        f"{e['records'][0]} records | {_fmt(e['peer_s'])}, {e['peer_mb']:.0f} MB,"
                        f" {e['records'][1]} records | {e['ratio']:.2f}x | {goal} | "
-                       f"{met[e['goal_met']]} |")
+                       f"{met[e['goal_met']]} | {_load(ext)} |")
     if coh:
         out.append(f"| {coh['families']:,} four-member families, one joint VCF, end to end, "
                    f"`snakemake --cores 2` (3) | {_fmt(coh['wall_s'])}, {coh['jobs']} jobs, "
                    f"max per-job RSS {coh['max_job_rss_mb'] or 0:.0f} MB, "
                    f"{coh['families_with_report']} of {coh['families']} families reported | "
                    f"n/a | n/a | under 3 min, under 500 MB per job, fewer jobs than families | "
-                   f"{met[coh['goal_met']]} |")
+                   f"{met[coh['goal_met']]} | {_load(coh)} |")
     if lik:
         fl60 = lik.get("fastlink_60_ms")
         out.append(f"| exact likelihood, {lik.get('members_60')}-member looped pedigree, per "
                    f"variant (4) | {lik.get('cmmvar_flb_60_ms', 0):.1f} ms | FASTLINK "
                    f"{fl60 or 0:.1f} ms | {(lik['cmmvar_flb_60_ms'] / fl60) if fl60 else 0:.2f}x"
-                   f" | keep the lead (below 1x) | {met[lik['goal_met']]} |")
+                   f" | keep the lead (below 1x) | {met[lik['goal_met']]} | {_load(lik)} |")
         fl200 = lik.get("fastlink_200_ms")
         ratio = f"{lik['cmmvar_flb_200_ms'] / fl200:.2f}x" if fl200 else "n/a"
         peer200 = (f"FASTLINK {fl200:.1f} ms (4 runs a variant)" if fl200
@@ -242,7 +257,7 @@ def write(results: dict, started: str) -> None:
         out.append(f"| exact likelihood, 200-member looped pedigree, per variant (4) | "
                    f"{lik.get('cmmvar_flb_200_ms', 0):.1f} ms | "
                    f"{peer200}"
-                   f" | {ratio} | report it | reported |")
+                   f" | {ratio} | report it | reported | {_load(lik)} |")
     out += ["", "## Command lines", ""]
     if ext:
         out += [f"1. `{ext['index']['commands'][0]}`  \n   `{ext['index']['commands'][1]}`",
@@ -298,12 +313,14 @@ def main() -> int:
     results = json.loads(saved.read_text()) if args.only and saved.exists() else {}
     results |= {"machine": machine(), "records": args.records}
     with tempfile.TemporaryDirectory(prefix="cmmvar-bench-") as tmp:
-        if args.only in (None, "extraction"):
-            results["extraction"] = extraction(args.repeat, Path(tmp))
-        if args.only in (None, "likelihood"):
-            results["likelihood"] = likelihood(Path(tmp))
-        if args.only in (None, "cohort") and not args.skip_cohort:
-            results["cohort"] = cohort(DATA / "cohort")
+        for part, measure in (("extraction", lambda: extraction(args.repeat, Path(tmp))),
+                              ("likelihood", lambda: likelihood(Path(tmp))),
+                              ("cohort", lambda: cohort(DATA / "cohort"))):
+            if args.only in (None, part) and not (part == "cohort" and args.skip_cohort):
+                load = os.getloadavg()[0]
+                results[part] = measure()
+                results[part]["load"] = [load, os.getloadavg()[0]]
+                results[part]["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     saved.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write(results, started)
     print((ROOT / "bench" / "results.md").read_text())

@@ -264,6 +264,8 @@ class HeaderGaps:
 
     def see(self, columns: list[str]) -> None:
         """Note what one record (its VCF columns as text) uses."""
+        if self._all_declared(columns):
+            return
         where = f"{columns[0]}:{columns[1]}"
         self._use("contig", columns[0], where)
         if columns[6] != ".":
@@ -285,6 +287,18 @@ class HeaderGaps:
                 for i, key in undeclared:
                     if i < len(values):
                         self._check("FORMAT", key, values[i])
+
+    def _all_declared(self, columns: list[str]) -> bool:
+        """Whether every name the record uses is declared: the common case, checked without
+        the bookkeeping of `see` (extraction calls it for every record it keeps)."""
+        declared = self.declared
+        info, filters = declared["INFO"], declared["FILTER"]
+        return (columns[0] in declared["contig"]
+                and (columns[6] == "." or all(f in filters for f in columns[6].split(";")))
+                and (columns[7] == "." or all(item.partition("=")[0] in info
+                                              for item in columns[7].split(";")))
+                and (len(columns) <= 8
+                     or all(k in declared["FORMAT"] for k in columns[8].split(":"))))
 
     def _use(self, kind: str, name: str, where: str) -> bool:
         """Record a use; True when `name` is undeclared."""
@@ -343,12 +357,16 @@ class HeaderGaps:
 
 
 def write_indexed(plain: Path, out_path: Path, max_pos: int) -> str:
-    """Compress `plain` with bgzip and index it beside itself (same file system), then rename
-    both into place, the data first so that the index is the newer file. The index is a
-    tabix .tbi unless a position is past what .tbi can address (2^29 - 1), then a .csi.
-    Returns the index suffix."""
+    """Compress `plain` with bgzip beside itself, then index_into_place."""
     compressed = plain.with_name(plain.name + ".gz")
     pysam.tabix_compress(str(plain), str(compressed), force=True)
+    return index_into_place(compressed, out_path, max_pos)
+
+
+def index_into_place(compressed: Path, out_path: Path, max_pos: int) -> str:
+    """Index a bgzipped VCF beside itself (same file system), then rename both into place,
+    the data first so that the index is the newer file. The index is a tabix .tbi unless a
+    position is past what .tbi can address (2^29 - 1), then a .csi. Returns its suffix."""
     csi = max_pos >= _TBI_LIMIT
     pysam.tabix_index(str(compressed), preset="vcf", force=True, csi=csi)
     suffix = ".csi" if csi else ".tbi"
