@@ -61,9 +61,10 @@ def family_batches():
         by_vcf.setdefault(SHEET.loc[family, "vcf"], []).append(family)
     batches = []
     for vcf, families in by_vcf.items():
+        # names numbered, as two VCF keys may differ only in what \W replaces
+        word = re.sub(r"\W", "_", VCF_KEY[vcf])
         for start in range(0, len(families), size):
-            # numbered: two VCF keys may differ only in what \W replaces
-            name = f"{len(batches) + 1}_" + re.sub(r"\W", "_", VCF_KEY[vcf])
+            name = f"{len(batches) + 1}_{word}"
             batches.append(
                 Batch(name, vcf, VCF_KEY[vcf], families[start : start + size])
             )
