@@ -25,12 +25,12 @@ from cmmvar.vcf import (
     contig_lengths,
     data_blocks,
     has_index,
+    index_into_place,
     is_plain_gzip,
     open_vcf,
     record_columns,
     records,
     stale_index,
-    write_indexed,
 )
 
 
@@ -99,12 +99,14 @@ def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str |
                 stats.notes.append(f"{vcf_path}: the records use {len(stats.header_completed)} "
                                    f"name(s) that the header does not declare; declared in the "
                                    f"output: " + "; ".join(stats.header_completed))
-            plain = Path(tmp) / "extract.vcf"
-            with plain.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as rows:
+            compressed = Path(tmp) / "extract.vcf.gz"
+            # straight into one BGZF writer, at level 1 as normalisation's: a panel-sized file
+            # that the next stage reads once; level 6 cost more than the records' reading
+            with pysam.BGZFile(str(compressed), "wb1") as out, body.open("rb") as rows:
                 out.write(_output_header(head, gaps.lines(), contigs, vcf.header, wanted, build,
-                                         padding))
-                shutil.copyfileobj(rows, out)
-            stats.index = write_indexed(plain, Path(out_path), max_pos)
+                                         padding).encode("utf-8"))
+                shutil.copyfileobj(rows, out, 1 << 20)
+            stats.index = index_into_place(compressed, Path(out_path), max_pos)
             if stats.index != ".tbi":
                 stats.notes.append(f"{vcf_path}: positions past 536,870,911: indexed as .csi")
     return stats
