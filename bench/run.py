@@ -110,8 +110,8 @@ def panel_bed(path: Path) -> None:
 
 
 def profile(cmd: list[str], top: int = 18) -> str:
-    """cProfile of a cmmvar command, sorted by cumulative time."""
-    proc = subprocess.run([str(BIN / "python"), "-m", "cProfile", "-s", "cumulative",
+    """cProfile of a cmmvar command, sorted by the time spent in each function itself."""
+    proc = subprocess.run([str(BIN / "python"), "-m", "cProfile", "-s", "tottime",
                            "-m", "cmmvar", *cmd], cwd=ROOT, capture_output=True, text=True)
     lines = proc.stdout.splitlines()
     start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)

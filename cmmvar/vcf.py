@@ -232,6 +232,7 @@ _VALUE = {
                         re.IGNORECASE),
     "String": re.compile(r""),
 }
+_INFO_VALUES = re.compile(r"=[^;]*")  # INFO text without its values: the keys, ';'-separated
 _TBI_LIMIT = 2**29  # tabix .tbi bins address positions below 2^29 (htslib's tbx.c)
 ADDED = "not declared in the input header; declared by cmmvar"
 
@@ -248,6 +249,7 @@ class HeaderGaps:
     first_use: dict[tuple[str, str], str] = field(default_factory=dict)  # -> "chrom:pos"
     _fits_reserved: dict[tuple[str, str], bool] = field(default_factory=dict)
     _valued: set[tuple[str, str]] = field(default_factory=set)  # INFO keys seen with a value
+    _known: set[tuple[str, str, str]] = field(default_factory=set)  # see _all_declared
 
     @classmethod
     def of(cls, header: pysam.VariantHeader,
@@ -290,15 +292,21 @@ class HeaderGaps:
 
     def _all_declared(self, columns: list[str]) -> bool:
         """Whether every name the record uses is declared: the common case, checked without
-        the bookkeeping of `see` (extraction calls it for every record it keeps)."""
+        the bookkeeping of `see` (extraction calls it for every record it keeps). The FILTER,
+        INFO keys and FORMAT texts found declared are remembered: records repeat them."""
+        known = self._known
+        keys = (columns[6], _INFO_VALUES.sub("", columns[7]),
+                columns[8] if len(columns) > 8 else ".")
+        if keys in known:
+            return columns[0] in self.declared["contig"]
         declared = self.declared
-        info, filters = declared["INFO"], declared["FILTER"]
-        return (columns[0] in declared["contig"]
-                and (columns[6] == "." or all(f in filters for f in columns[6].split(";")))
-                and (columns[7] == "." or all(item.partition("=")[0] in info
-                                              for item in columns[7].split(";")))
-                and (len(columns) <= 8
-                     or all(k in declared["FORMAT"] for k in columns[8].split(":"))))
+        if ((keys[0] == "." or all(f in declared["FILTER"] for f in keys[0].split(";")))
+                and (keys[1] == "." or all(k in declared["INFO"] for k in keys[1].split(";")))
+                and (keys[2] == "." or all(k in declared["FORMAT"]
+                                           for k in keys[2].split(":")))):
+            known.add(keys)
+            return columns[0] in declared["contig"]
+        return False
 
     def _use(self, kind: str, name: str, where: str) -> bool:
         """Record a use; True when `name` is undeclared."""

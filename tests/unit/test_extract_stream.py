@@ -110,3 +110,15 @@ def test_stream_reports_a_broken_pos_on_a_panel_chromosome_with_its_line(tmp_pat
                                        r"'12x' is not a number"):
         extract(_vcf(tmp_path / "b.vcf", body), GENES, "GRCh38", tmp_path / "o.vcf.gz",
                 PADDING)
+
+
+def test_a_key_undeclared_after_records_with_declared_keys_is_still_declared(tmp_path):
+    """HeaderGaps remembers the key sets found declared; a later record with one more key
+    (NEW, not in the header) is not taken for one of them, and NEW is declared as a flag."""
+    body = [_row("chr18", START, "A", "G", "a"), _row("chr18", START + 1, "A", "G", "b"),
+            _row("chr18", START + 2, "A", "G", "c", ";NEW")]
+    stats = extract(_vcf(tmp_path / "k.vcf", body), GENES, "GRCh38", tmp_path / "o.vcf.gz",
+                    PADDING)
+    assert [n.split(" is used")[0] for n in stats.header_completed] == ["INFO NEW"]
+    with pysam.VariantFile(str(tmp_path / "o.vcf.gz")) as out:
+        assert out.header.info["NEW"].type == "Flag"
