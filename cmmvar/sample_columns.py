@@ -146,13 +146,13 @@ class SampleColumns:
         gt_at = keys.index("GT") if "GT" in keys else None
         sized = [(i, keys[i], numbers[i]) for i in range(len(keys))
                  if numbers[i] in SIZED and i != gt_at]
-        times, first = len(analysed), analysed[0]
+        times = len(analysed)
         genotypes: dict[str, tuple] = {}  # GT as written -> _recoded(...)
+        templates: dict[tuple, list[str] | None] = {}  # (Number, values, ploidy) -> ...
         columns: list[list[str]] = [[] for _ in analysed]
         for sample, column in zip(self.samples, text.split("\t"), strict=True):
             values = column.split(":")
-            rows = [values.copy() for _ in analysed]
-            ploidy = None
+            ploidy, changed = None, []
             if gt_at is not None and gt_at < len(values):
                 gt = values[gt_at]
                 if gt not in genotypes:
@@ -161,23 +161,36 @@ class SampleColumns:
                 if beyond:
                     self.missing("GT allele beyond the ALT alleles: genotype set to missing",
                                  f"{where} sample {sample} GT={gt}", times)
-                for row, value in zip(rows, recoded, strict=True):
-                    row[gt_at] = value
+                changed.append((gt_at, recoded))
             for i, key, number in sized:
                 if i >= len(values):
                     break
-                value = values[i]
-                if subset(value, number, first, n_alleles, ploidy) is None:
-                    self.missing(f"FORMAT/{key} length does not fit the alleles",
-                                 f"{where} sample {sample} {key}={value}", times)
-                    for row in rows:
-                        row[i] = "."
+                if values[i] == ".":
                     continue
-                for row, index in zip(rows, analysed, strict=True):
-                    row[i] = subset(value, number, index, n_alleles, ploidy)
-            for out, row in zip(columns, rows, strict=True):
-                out.append(":".join(row))
+                items = values[i].split(",")
+                shape = (number, len(items), ploidy)
+                if shape not in templates:
+                    templates[shape] = _templates(shape, analysed, n_alleles)
+                if templates[shape] is None:
+                    self.missing(f"FORMAT/{key} length does not fit the alleles",
+                                 f"{where} sample {sample} {key}={values[i]}", times)
+                    changed.append((i, ["."] * times))
+                else:
+                    changed.append((i, [t.format(*items) for t in templates[shape]]))
+            for k, out in enumerate(columns):
+                for i, new in changed:
+                    values[i] = new[k]
+                out.append(":".join(values))
         return ["\t".join(out) for out in columns]
+
+
+def _templates(shape: tuple, analysed: list[int], n_alleles: int) -> list[str] | None:
+    """For a Number=A/R/G value of `length` items in a call of `ploidy`, the format string
+    ('{0},{2}') that `subset` makes of it for each analysed ALT; None when it does not fit."""
+    number, length, ploidy = shape
+    fields = ",".join(f"{{{j}}}" for j in range(length))
+    made = [subset(fields, number, index, n_alleles, ploidy) for index in analysed]
+    return None if made[0] is None else made
 
 
 def _recoded(gt: str, analysed: list[int], n_alleles: int) -> tuple[bool, int, list[str]]:

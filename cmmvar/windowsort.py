@@ -90,7 +90,7 @@ class WindowSort:
             self._out.close()
         if len(self._runs) == 1:
             with self._runs[0].open("rb") as run:
-                shutil.copyfileobj(run, handle, 1 << 20)
+                shutil.copyfileobj(run, handle, 1 << 16)
         elif self._runs:
             for line in self._merged():
                 handle.write(line.encode("utf-8"))
