@@ -17,6 +17,7 @@ import numpy as np
 
 _GT_SPLIT = re.compile(r"([/|])")
 SIZED = ("A", "R", "G")
+MAX_SHAPES = 4096  # shapes remembered per FORMAT, with whether they fit
 # What gives a sample's values their shape: the separators and the dot ('0/1:3,4:.' has the
 # shape '/:,:.'); every other byte is dropped.
 _NOT_SHAPE = bytes(c for c in range(256) if c not in b"\t:,./|")
@@ -108,6 +109,8 @@ class SampleColumns:
         if not sized:
             return True
         known = self._shapes.setdefault((tuple(keys), numbers), {})
+        if len(known) > MAX_SHAPES:
+            known.clear()  # free text with dots in it makes new shapes: memory stays flat
         for shape in set(data.translate(None, _NOT_SHAPE).split(b"\t")):
             fits = known.get(shape)
             if fits is None:
