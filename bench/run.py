@@ -21,6 +21,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -158,15 +159,51 @@ def extraction(repeat: int, tmp: Path) -> dict:
     return lines
 
 
-def cohort(families_dir: Path) -> dict:
+def cohort(families_dir: Path, timeout: float) -> dict:
+    """The workflow on the cohort, stopped (the whole process group) after `timeout`
+    seconds: the figures then say how far it got."""
     config = families_dir / "config.yaml"
     shutil.rmtree(families_dir / "results", ignore_errors=True)
     cmd = [str(BIN / "snakemake"), "--cores", "2", "--configfile", os.path.relpath(config, ROOT)]
-    wall, rss, stderr = run(cmd)
-    steps = re.findall(r"(\d+) of (\d+) steps \(100%\) done", stderr)
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as fig, \
+            tempfile.TemporaryFile("w+") as err:
+        full = [GNU_TIME, "-f", "%e %M", "-o", fig.name, *cmd] if GNU_TIME else cmd
+        start = time.perf_counter()
+        proc = subprocess.Popen(full, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err, env=ENV,
+                                start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+            stopped = False
+        except subprocess.TimeoutExpired:
+            _stop_group(proc.pid)
+            proc.wait()
+            stopped = True
+        wall = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read()
+        timed = fig.read().split()
+    rss = int(timed[-1]) / 1024 if GNU_TIME and len(timed) >= 2 else \
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    steps = re.findall(r"(\d+) of (\d+) steps \(\d+%\) done", stderr)
     result = {"command": " ".join(cmd), "wall_s": wall, "max_process_mb": rss,
-              "jobs": int(steps[-1][1]) if steps else None}
+              "jobs": int(steps[-1][1]) if steps else None,
+              "jobs_done": int(steps[-1][0]) if steps else 0,
+              "stopped_after_s": timeout if stopped else None,
+              "failed": None if stopped or proc.returncode == 0 else stderr[-2000:]}
     return result | cohort_jobs(families_dir, result)
+
+
+def _stop_group(pgid: int) -> None:
+    """Interrupt snakemake and its jobs (SIGINT: it stops its jobs and exits), then kill
+    what is left after 30 s."""
+    os.killpg(pgid, signal.SIGINT)
+    for _ in range(30):
+        time.sleep(1)
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+    os.killpg(pgid, signal.SIGKILL)
 
 
 def cohort_jobs(families_dir: Path, run_figures: dict) -> dict:
@@ -198,7 +235,8 @@ def cohort_jobs(families_dir: Path, run_figures: dict) -> dict:
               "slowest": sorted(per_job, key=lambda r: -r[1])[:5], "by_rule": by_rule,
               "cpu_s": sum(r[2] for r in per_job)}
     jobs = run_figures.get("jobs")
-    result["goal_met"] = (run_figures["wall_s"] < 180 and result["max_job_rss_mb"] is not None
+    result["goal_met"] = (not run_figures.get("stopped_after_s")
+                          and run_figures["wall_s"] < 180 and result["max_job_rss_mb"] is not None
                           and result["max_job_rss_mb"] < 500 and jobs is not None
                           and jobs < families and done == families)
     return result
@@ -253,8 +291,11 @@ def write(results: dict, started: str) -> None:
                        f" {e['records'][1]} records | {e['ratio']:.2f}x | {goal} | "
                        f"{met[e['goal_met']]} | {_load(ext)} |")
     if coh:
+        stop = (f"**stopped after {_fmt(coh['stopped_after_s'])}, {coh['jobs_done']} of "
+                f"{coh['jobs']} jobs done**; " if coh.get("stopped_after_s") else "")
+        stop += "**failed** (see below); " if coh.get("failed") else ""
         out.append(f"| {coh['families']:,} four-member families, one joint VCF, end to end, "
-                   f"`snakemake --cores 2` (3) | {_fmt(coh['wall_s'])}, {coh['jobs']} jobs, "
+                   f"`snakemake --cores 2` (3) | {stop}{_fmt(coh['wall_s'])}, {coh['jobs']} jobs, "
                    f"max per-job RSS {coh['max_job_rss_mb'] or 0:.0f} MB, "
                    f"{coh['families_with_report']} of {coh['families']} families reported | "
                    f"n/a | n/a | under 3 min, under 500 MB per job, fewer jobs than families | "
@@ -291,6 +332,9 @@ def write(results: dict, started: str) -> None:
             f"{key} cmmvar {ext[key]['walls']['ours']}, bcftools {ext[key]['walls']['peer']}"
             for key in ("index", "stream"))]
     if coh:
+        if coh.get("failed"):
+            out += ["", "The cohort run failed; the end of its log:", "", "```",
+                    coh["failed"].rstrip(), "```"]
         out += ["", "## Cohort jobs", "",
                 f"Jobs counted by snakemake: {coh['jobs']} (with the target rule `all`). "
                 f"CPU time of all jobs (the benchmark files' cpu_time): {coh['cpu_s']:.0f} s, "
@@ -320,6 +364,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=5_000_000)
     parser.add_argument("--families", type=int, default=1000)
     parser.add_argument("--skip-cohort", action="store_true")
+    parser.add_argument("--cohort-timeout", type=float, default=3600,
+                        help="stop the cohort run after this many seconds (default 3600)")
     parser.add_argument("--only", choices=("extraction", "cohort", "likelihood", "render"),
                         help="run one part, the others' figures from the last run (render: "
                              "none, results.md written again, the cohort's jobs read again)")
@@ -339,7 +385,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cmmvar-bench-") as tmp:
         for part, measure in (("extraction", lambda: extraction(args.repeat, Path(tmp))),
                               ("likelihood", lambda: likelihood(Path(tmp))),
-                              ("cohort", lambda: cohort(DATA / "cohort"))):
+                              ("cohort", lambda: cohort(DATA / "cohort",
+                                                        args.cohort_timeout))):
             if args.only in (None, part) and not (part == "cohort" and args.skip_cohort):
                 load = os.getloadavg()[0]
                 results[part] = measure()
