@@ -12,9 +12,10 @@ value is re-typed and any record htslib reads can be written back. A value that 
 its record (a Number=A/R/G list of the wrong length, a GT allele beyond ALT) is set to missing
 (a sample's value) or left out (an INFO value), counted, and an example kept in the stats.
 
-Records stream through in memory bounded by a window of positions (windowsort): a record that
-left-alignment would move further left than the window is left where it is (trimmed only) and
-counted. A biallelic record's sample columns are copied as text when every value fits.
+Records stream through in memory bounded by a window of positions (windowsort); one that
+left-alignment moves further left than the window (a long repeat) is still left-aligned, as
+bcftools norm does, counted, and put in order by merging sorted runs. A biallelic record's
+sample columns are copied as text when every value fits.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from cmmvar.windowsort import WindowSort
 
 ORIGIN_KEY = "CMMVAR_ORIGIN"
 EXAMPLES = 5  # examples kept in each list of the stats
-WINDOW = 1000  # bp a record may move left: bcftools norm's default --site-win
+WINDOW = 1000  # bp a record moves left within the sorting window: bcftools norm's --site-win
 
 
 @dataclass
@@ -54,8 +55,8 @@ class NormaliseStats:
     ref_mismatches: int = 0
     ref_mismatch_examples: list = field(default_factory=list)
     left_aligned_with: str | None = None
-    not_realigned_beyond_window: int = 0  # left where they are: see WINDOW
-    not_realigned_examples: list = field(default_factory=list)
+    moved_beyond_window: int = 0  # alleles left-aligned further than WINDOW: sorted by merging
+    moved_beyond_window_examples: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,10 +68,9 @@ class NormaliseStats:
             examples.append(example)
 
 
-def normalise_alleles(pos: int, ref: str, alt: str, base_at: Callable[[int], str] | None = None,
-                      max_shift: int | None = None) -> tuple[int, str, str] | None:
-    """Trim shared bases and, when `base_at(pos)` gives reference bases, left-align; None
-    when that would move the record more than `max_shift` bases left.
+def normalise_alleles(pos: int, ref: str, alt: str,
+                      base_at: Callable[[int], str] | None = None) -> tuple[int, str, str]:
+    """Trim shared bases and, when `base_at(pos)` gives reference bases, left-align.
 
     Parsimony and left-alignment as in Tan et al. 2015: trim the right end while the
     last bases agree, extending to the left from the reference whenever an allele
@@ -82,15 +82,11 @@ def normalise_alleles(pos: int, ref: str, alt: str, base_at: Callable[[int], str
     ref, alt = ref.upper(), alt.upper()
     if ref == alt:
         return pos, ref, alt
-    start, longest = pos, max(len(ref), len(alt))
     if base_at is not None:
         while True:
             if ref and alt and ref[-1] == alt[-1] and (pos > 1 or min(len(ref), len(alt)) > 1):
                 ref, alt = ref[:-1], alt[:-1]
             elif (not ref or not alt) and pos > 1:
-                if max_shift is not None and pos + longest < start - max_shift:
-                    return None  # no allele grows past `longest`, so trimming the left end
-                    # cannot bring it back within reach: stop walking
                 base = base_at(pos - 1).upper()
                 ref, alt, pos = base + ref, base + alt, pos - 1
             else:
@@ -100,8 +96,6 @@ def normalise_alleles(pos: int, ref: str, alt: str, base_at: Callable[[int], str
             ref, alt = ref[:-1], alt[:-1]
     while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
         ref, alt, pos = ref[1:], alt[1:], pos + 1
-    if max_shift is not None and start - pos > max_shift:
-        return None
     return pos, ref, alt
 
 
@@ -264,12 +258,12 @@ class _Splitter:
 
     def _place(self, pos: int, ref: str, alt: str, base_at, where: str) -> tuple[int, str, str]:
         stats = self.stats
-        placed = normalise_alleles(pos, ref, alt, base_at, max_shift=WINDOW)
-        if placed is None:
-            stats.not_realigned_beyond_window += 1
-            if len(stats.not_realigned_examples) < EXAMPLES:
-                stats.not_realigned_examples.append(f"{where} {ref}>{alt}")
-            placed = normalise_alleles(pos, ref, alt)
+        placed = normalise_alleles(pos, ref, alt, base_at)
+        if pos - placed[0] > WINDOW:
+            stats.moved_beyond_window += 1
+            if len(stats.moved_beyond_window_examples) < EXAMPLES:
+                stats.moved_beyond_window_examples.append(
+                    f"{where} {ref}>{alt} to {placed[0]}")
         if placed[0] < pos:
             stats.realigned += 1
         elif placed[1:] != (ref.upper(), alt.upper()):

@@ -1,10 +1,10 @@
 """Sorting VCF lines that arrive almost in order, in memory bounded by a window of positions.
 
-Normalisation moves a record left by at most a window (left-alignment) and splits a record
-into records at nearby positions, so once the input has passed a position by more than the
-window no later record can sort before it: lines up to there are written out. Input that is
-not sorted itself (contigs out of header order, positions going back) is still sorted: each
-stretch written in order is a run on disk, and the runs are merged at the end.
+Normalisation moves a record left (left-alignment) by less than a window but in long repeats,
+so once the input has passed a position by more than the window a later record seldom sorts
+before it: lines up to there are written out. A line that does (moved further, or input not
+sorted itself: contigs out of header order, positions going back) is still put in order:
+each stretch written in order is a run on disk, and the runs are merged at the end.
 Knows lines and their sort keys; knows nothing about alleles or samples.
 """
 

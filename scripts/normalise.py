@@ -1,7 +1,7 @@
 """Workflow stage: split, trim and left-align the extracted records (rule normalise)."""
 
 from cmmvar.atomic import write_json
-from cmmvar.normalise import WINDOW, normalise
+from cmmvar.normalise import normalise
 from cmmvar.scripting import log, run_logged
 
 
@@ -11,10 +11,6 @@ def main(sm) -> None:
     if stats.ref_mismatches:
         log.warning("%d records whose REF differs from the reference FASTA, e.g. %s",
                     stats.ref_mismatches, "; ".join(stats.ref_mismatch_examples))
-    if stats.not_realigned_beyond_window:
-        log.warning("%d alleles left where they are (trimmed only): left-alignment would move "
-                    "them more than %d bp, e.g. %s", stats.not_realigned_beyond_window, WINDOW,
-                    "; ".join(stats.not_realigned_examples))
     write_json(sm.output.stats, stats.to_dict())
 
 
