@@ -71,9 +71,10 @@ lint: $(VENV)/.installed
 	$(BIN)/python scripts/lint_workflow.py --configfile config/demo.yaml
 	$(BIN)/snakefmt --check Snakefile workflow/Snakefile workflow/rules
 
-## time the likelihood engine against FASTLINK on the same pedigrees (ratios, agreement check)
+## benchmarks of issue 14 against bcftools and FASTLINK -> bench/results.md (data made once
+## in bench/data/ by scripts/make_bench_data.py); scripts/bench.py alone: the likelihood part
 bench: $(VENV)/.installed system-deps
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python bench/run.py
 
 ## mutation testing (mutmut, in a temporary copy) of the clinical rules and the likelihood engine;
 ## prints the score per module and every survivor, fails on one not in tests/mutation/equivalent.tsv.

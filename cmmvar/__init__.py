@@ -1,8 +1,5 @@
 """cmmvar: find the genetic cause of congenital mirror movements (CMM) in families."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("cmmvar")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+# The one place the version is written (pyproject.toml reads it from here): a constant, so
+# that a command's start-up does not pay for importlib.metadata.
+__version__ = "0.1.0"

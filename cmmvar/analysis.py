@@ -9,17 +9,31 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from cmmvar import __version__
 from cmmvar.annotate import read_annotations
-from cmmvar.errors import PedigreeError
-from cmmvar.genotypes import STATUSES, Thresholds, family_genotypes, genotype_qc_notes
+from cmmvar.errors import InputError, PedigreeError, about_family
+from cmmvar.genotypes import (
+    STATUSES,
+    Thresholds,
+    batch_genotypes,
+    family_genotypes,
+    genotype_qc_notes,
+)
 from cmmvar.normalise import normalise
 from cmmvar.panel import Gene
-from cmmvar.pedigree import Family, PedColumns, match_samples, read_family, read_ped
+from cmmvar.pedigree import (
+    Family,
+    PedColumns,
+    SampleMatch,
+    match_samples,
+    read_family,
+    read_ped,
+)
 from cmmvar.segregation import (
     Model,
     Settings,
@@ -37,6 +51,16 @@ def gene_model(gene: Gene, liability_classes: dict) -> Model:
                  gene.penetrance_female, liability_classes)
 
 
+@dataclass(frozen=True)
+class FamilyRequest:
+    """One family of a batch: its sheet row's PED, proband and settings."""
+
+    family_id: str
+    ped: str | Path
+    settings: Settings
+    proband: str | None = None
+
+
 def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
             build: str, thresholds: Thresholds, settings: Settings,
@@ -45,36 +69,95 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
     """The family result: pedigree, sample match, QC and every variant a member carries,
     with its segregation (counts, FLB, strengths, meioses, de novo) and, where it has a Bayes
     factor, how that rests on the assumptions (sensitivity.py; grid from the config)."""
-    family = read_family(ped_path, family_id, ped_columns)
-    if proband and proband not in family:
-        raise PedigreeError(f"the proband {proband!r} named in the families sheet is not a "
-                            f"member of family {family_id!r}", path=ped_path,
-                            hint="fix the proband column of the families sheet")
+    [result] = analyse_batch([FamilyRequest(family_id, ped_path, settings, proband)],
+                             input_vcf, normalised_vcf, annotations_tsv, genes, build,
+                             thresholds, liability_classes, ped_columns, sensitivity_grid)
+    return result
+
+
+def analyse_batch(requests: list[FamilyRequest], input_vcf: str | Path,
+                  normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
+                  build: str, thresholds: Thresholds, liability_classes: dict | None = None,
+                  ped_columns: PedColumns | None = None,
+                  sensitivity_grid: dict | None = None) -> list[dict]:
+    """`analyse` for several families of one VCF, reading the VCF once: the results in the
+    order of `requests`. A user error is tagged with the family it concerns."""
     liability_classes = liability_classes or {}
+    families = []
+    for request in requests:
+        with about_family(request.family_id):
+            families.append(_read_family(request, ped_columns))
     with open_vcf(normalised_vcf) as vcf:
         vcf_samples = list(vcf.header.samples)
-    match = match_samples(family, vcf_samples, str(input_vcf))
-    annotations = read_annotations(annotations_tsv)
-    by_symbol = {g.symbol: g for g in genes}
+    matches = []
+    for family in families:
+        with about_family(family.id):
+            matches.append(match_samples(family, vcf_samples, str(input_vcf)))
+    context = _Context(input_vcf, read_annotations(annotations_tsv),
+                       {g.symbol: g for g in genes}, build, thresholds, liability_classes,
+                       grid_from_config(sensitivity_grid))
+    analyses = [_FamilyAnalysis(*args, context)
+                for args in zip(requests, families, matches, strict=True)]
+    for variant, calls in batch_genotypes(normalised_vcf, [a.family for a in analyses],
+                                          build, thresholds, input_vcf):
+        for analysis, family_calls in zip(analyses, calls, strict=True):
+            try:  # not about_family: this runs per family and record, and try costs nothing
+                analysis.add(variant, family_calls)
+            except InputError as exc:
+                exc.family = exc.family or analysis.family.id
+                raise
+    return [analysis.result() for analysis in analyses]
 
-    qc = {pid: Counter() for pid in match.sequenced}
-    variants = []
-    for variant, calls in family_genotypes(normalised_vcf, family, build, thresholds,
-                                           input_vcf):
-        for pid in match.sequenced:
-            qc[pid][calls[pid].status] += 1
+
+@dataclass(frozen=True)
+class _Context:
+    """What every family of a batch shares."""
+
+    input_vcf: str | Path
+    annotations: dict
+    by_symbol: dict[str, Gene]
+    build: str
+    thresholds: Thresholds
+    liability_classes: dict
+    grid: dict
+
+
+def _read_family(request: FamilyRequest, ped_columns: PedColumns | None) -> Family:
+    family = read_family(request.ped, request.family_id, ped_columns)
+    if request.proband and request.proband not in family:
+        raise PedigreeError(f"the proband {request.proband!r} named in the families sheet is "
+                            f"not a member of family {request.family_id!r}", path=request.ped,
+                            hint="fix the proband column of the families sheet")
+    return family
+
+
+class _FamilyAnalysis:
+    """One family's part of a streaming pass: QC counts and the variants its members carry,
+    nothing else kept per record."""
+
+    def __init__(self, request: FamilyRequest, family: Family, match: SampleMatch,
+                 context: _Context):
+        self.request, self.family, self.match, self.context = request, family, match, context
+        self.qc = {pid: Counter() for pid in match.sequenced}
+        self.variants: list[dict] = []
+
+    def add(self, variant, calls: dict) -> None:
+        for pid in self.match.sequenced:
+            self.qc[pid][calls[pid].status] += 1
         if not carried(calls):
-            continue
-        annotation = annotations.get((variant.chrom, variant.pos, variant.ref, variant.alt), {})
-        gene = by_symbol.get(annotation.get("gene", ""))
+            return
+        context, family, settings = self.context, self.family, self.request.settings
+        annotation = context.annotations.get(
+            (variant.chrom, variant.pos, variant.ref, variant.alt), {})
+        gene = context.by_symbol.get(annotation.get("gene", ""))
         if gene is None:
-            continue  # extraction keeps panel regions only; nothing to model without a gene
-        model = gene_model(gene, liability_classes)
+            return  # extraction keeps panel regions only; nothing to model without a gene
+        model = gene_model(gene, context.liability_classes)
         check_liability_classes(family, model)
-        result = segregate(family, calls, model, settings, proband)
+        result = segregate(family, calls, model, settings, self.request.proband)
         spread = None if result.flb is None else sensitivity(
-            family, calls, model, settings, result.proband, grid_from_config(sensitivity_grid))
-        variants.append({
+            family, calls, model, settings, result.proband, context.grid)
+        self.variants.append({
             "variant": {"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
                         "alt": variant.alt, "origin": variant.origin},
             "annotation": annotation,
@@ -85,33 +168,39 @@ def analyse(family_id: str, ped_path: str | Path, input_vcf: str | Path,
             "genotypes": {pid: _call_record(g) for pid, g in calls.items()},
         })
 
-    genotype_qc = {pid: {s: qc[pid].get(s, 0) for s in STATUSES if s != "not_sequenced"}
-                   for pid in match.sequenced}
-    return {
-        "family_id": family.id,
-        "cmmvar_version": __version__,
-        "inputs": {"ped": str(ped_path), "vcf": str(input_vcf)},
-        "genome_build": build,
-        "thresholds": {"min_gq": thresholds.min_gq, "min_dp": thresholds.min_dp},
-        "segregation_settings": {
-            "allele_frequency": settings.allele_frequency,
-            "ladder": settings.ladder, "meioses": settings.meioses,
-            "max_parent_alt_fraction": settings.max_parent_alt_fraction,
-            "parentage_confirmed": settings.parentage_confirmed,
-            "proband": proband, "liability_classes": liability_classes},
-        "mendelian_errors": [f"{v['variant']['chrom']}:{v['variant']['pos']} "
-                             f"{v['variant']['ref']}>{v['variant']['alt']}: {e}"
-                             for v in variants for e in v["segregation"]["mendelian_errors"]],
-        "pedigree": _pedigree_record(family, set(match.sequenced)),
-        "pedigree_warnings": list(family.warnings),
-        "samples": {"sequenced": list(match.sequenced),
-                    "not_sequenced": list(match.not_sequenced),
-                    # other people of a joint VCF are counted, never named
-                    "vcf_only_count": len(match.vcf_only)},
-        "genotype_qc": genotype_qc,
-        "genotype_qc_notes": genotype_qc_notes(genotype_qc),
-        "variants": variants,
-    }
+    def result(self) -> dict:
+        family, match, variants, settings = (self.family, self.match, self.variants,
+                                             self.request.settings)
+        thresholds = self.context.thresholds
+        genotype_qc = {pid: {s: self.qc[pid].get(s, 0) for s in STATUSES
+                             if s != "not_sequenced"} for pid in match.sequenced}
+        return {
+            "family_id": family.id,
+            "cmmvar_version": __version__,
+            "inputs": {"ped": str(self.request.ped), "vcf": str(self.context.input_vcf)},
+            "genome_build": self.context.build,
+            "thresholds": {"min_gq": thresholds.min_gq, "min_dp": thresholds.min_dp},
+            "segregation_settings": {
+                "allele_frequency": settings.allele_frequency,
+                "ladder": settings.ladder, "meioses": settings.meioses,
+                "max_parent_alt_fraction": settings.max_parent_alt_fraction,
+                "parentage_confirmed": settings.parentage_confirmed,
+                "proband": self.request.proband,
+                "liability_classes": self.context.liability_classes},
+            "mendelian_errors": [f"{v['variant']['chrom']}:{v['variant']['pos']} "
+                                 f"{v['variant']['ref']}>{v['variant']['alt']}: {e}"
+                                 for v in variants
+                                 for e in v["segregation"]["mendelian_errors"]],
+            "pedigree": _pedigree_record(family, set(match.sequenced)),
+            "pedigree_warnings": list(family.warnings),
+            "samples": {"sequenced": list(match.sequenced),
+                        "not_sequenced": list(match.not_sequenced),
+                        # other people of a joint VCF are counted, never named
+                        "vcf_only_count": len(match.vcf_only)},
+            "genotype_qc": genotype_qc,
+            "genotype_qc_notes": genotype_qc_notes(genotype_qc),
+            "variants": variants,
+        }
 
 
 SEGREGATE_COLUMNS = (

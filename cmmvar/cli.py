@@ -1,9 +1,12 @@
-"""The `cmmvar` command: the library's tools for users outside the workflow."""
+"""The `cmmvar` command: the library's tools for users outside the workflow.
+
+Each command imports what it needs inside its function, so that a small run is not
+dominated by the start-up of the modules other commands use (pandas, the likelihood engine).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from cmmvar import __version__
@@ -12,6 +15,8 @@ from cmmvar.genome import BUILDS
 
 
 def _extract(args: argparse.Namespace) -> None:
+    import json
+
     from cmmvar.extract import extract
     from cmmvar.panel import load_panel
 

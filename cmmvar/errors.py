@@ -5,9 +5,16 @@ The CLI and the workflow scripts turn them into one clear line; tracebacks go to
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class InputError(Exception):
     """Bad input: names the file, the line or record, what is wrong and what to do."""
+
+    # The family an error concerns, set where one job serves several families, so that the
+    # message goes to that family's log only (cmmvar.scripting.run_logged_families).
+    family: str | None = None
 
     def __init__(self, message: str, *, path=None, line: int | None = None,
                  record: str | None = None, hint: str | None = None):
@@ -28,6 +35,16 @@ class InputError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+@contextmanager
+def about_family(family_id: str) -> Iterator[None]:
+    """Tag a user error raised inside with the family it concerns (unless already tagged)."""
+    try:
+        yield
+    except InputError as exc:
+        exc.family = exc.family or family_id
+        raise
 
 
 class PedigreeError(InputError):

@@ -23,13 +23,14 @@ from cmmvar.panel import Gene, Region, regions
 from cmmvar.vcf import (
     HeaderGaps,
     contig_lengths,
+    data_blocks,
     has_index,
+    index_into_place,
     is_plain_gzip,
     open_vcf,
     record_columns,
     records,
     stale_index,
-    write_indexed,
 )
 
 
@@ -80,7 +81,7 @@ def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str |
         with scratch_dir(out_path) as tmp:
             body = Path(tmp) / "body.vcf"
             lines = (_by_index(vcf, vcf_path, wanted, stats) if indexed
-                     else _by_stream(vcf, vcf_path, wanted, stats))
+                     else _by_stream(vcf, vcf_path, wanted, stats, Path(tmp)))
             in_order, previous, max_pos = True, None, 0
             with body.open("w", encoding="utf-8") as out:
                 for key, columns in lines:
@@ -98,12 +99,14 @@ def extract(vcf_path: str | Path, genes: list[Gene], build: str, out_path: str |
                 stats.notes.append(f"{vcf_path}: the records use {len(stats.header_completed)} "
                                    f"name(s) that the header does not declare; declared in the "
                                    f"output: " + "; ".join(stats.header_completed))
-            plain = Path(tmp) / "extract.vcf"
-            with plain.open("w", encoding="utf-8") as out, body.open(encoding="utf-8") as rows:
+            compressed = Path(tmp) / "extract.vcf.gz"
+            # straight into one BGZF writer, at level 1 as normalisation's: a panel-sized file
+            # that the next stage reads once; level 6 cost more than the records' reading
+            with pysam.BGZFile(str(compressed), "wb1") as out, body.open("rb") as rows:
                 out.write(_output_header(head, gaps.lines(), contigs, vcf.header, wanted, build,
-                                         padding))
-                shutil.copyfileobj(rows, out)
-            stats.index = write_indexed(plain, Path(out_path), max_pos)
+                                         padding).encode("utf-8"))
+                shutil.copyfileobj(rows, out, 1 << 20)
+            stats.index = index_into_place(compressed, Path(out_path), max_pos)
             if stats.index != ".tbi":
                 stats.notes.append(f"{vcf_path}: positions past 536,870,911: indexed as .csi")
     return stats
@@ -124,27 +127,65 @@ def _by_index(vcf, path, wanted: list[Region], stats: ExtractStats):
             yield _as_line(record, region.chrom)
 
 
-def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats):
+def _by_stream(vcf, path, wanted: list[Region], stats: ExtractStats, tmp: Path):
+    """Every record read once. A text VCF is scanned as text, and only the records whose
+    position may fall in a region are parsed by htslib (as they would be otherwise); a BCF is
+    read record by record."""
     by_chrom: dict[str, list[Region]] = {}
     for region in wanted:
         by_chrom.setdefault(region.chrom, []).append(region)
-    starts = {c: [r.start for r in rs] for c, rs in by_chrom.items()}
-    seen_chroms: set[str] = set()
     stats.records_scanned = 0
-    for record in records(vcf, path):
-        stats.records_scanned += 1
-        chrom = bare(record.chrom)
-        seen_chroms.add(chrom)
-        if chrom not in by_chrom:
-            continue
-        # Regions are merged and sorted: only the last one starting at or before the
-        # record's end can overlap it.
-        i = bisect_right(starts[chrom], record.stop) - 1
-        if i >= 0 and by_chrom[chrom][i].end >= record.pos:
-            yield _as_line(record, chrom)
+    if vcf.is_bcf:
+        seen_chroms = set()
+        for record in records(vcf, path):
+            stats.records_scanned += 1
+            seen_chroms.add(bare(record.chrom))
+            if _overlaps(record, by_chrom):
+                yield _as_line(record, bare(record.chrom))
+    else:
+        candidates = tmp / "candidates.vcf"
+        seen_chroms = _scan_text(vcf, path, by_chrom, stats, candidates)
+        with pysam.VariantFile(str(candidates)) as parsed:
+            for record in records(parsed, path):
+                if _overlaps(record, by_chrom):
+                    yield _as_line(record, bare(record.chrom))
     for chrom in by_chrom:
         if chrom not in seen_chroms and resolve(chrom, contig_lengths(vcf)) is None:
             _note_absent(stats, chrom, streamed=True)
+
+
+def _overlaps(record: pysam.VariantRecord, by_chrom: dict[str, list[Region]]) -> bool:
+    regions_here = by_chrom.get(bare(record.chrom))
+    if not regions_here:
+        return False
+    # Regions are merged and sorted: only the last one starting at or before the record's
+    # end can overlap it.
+    i = bisect_right([r.start for r in regions_here], record.stop) - 1
+    return i >= 0 and regions_here[i].end >= record.pos
+
+
+def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats,
+               candidates: Path) -> set[str]:
+    """Copy to `candidates` (a VCF with the input's header) every data line that may overlap
+    a region (cmmvar.scan). Returns the chromosomes seen (without `chr`)."""
+    import numpy as np
+
+    from cmmvar.scan import select_lines
+
+    spans = {c: (np.array([r.start for r in rs]), np.array([r.end for r in rs]))
+             for c, rs in by_chrom.items()}
+    names: dict[bytes, str] = {}  # a contig name as the file writes it -> without chr
+
+    def name_of(raw: bytes) -> str:
+        if raw not in names:
+            names[raw] = bare(raw.decode("utf-8", "cmmvar-latin1"))
+        return names[raw]
+
+    with candidates.open("wb") as out:
+        out.write(str(vcf.header).encode("utf-8"))
+        stats.records_scanned = select_lines(data_blocks(path, vcf.compression), spans,
+                                             name_of, out)
+    return set(names.values())
 
 
 def _note_absent(stats: ExtractStats, chrom: str, streamed: bool = False) -> None:

@@ -11,7 +11,7 @@ call where two alleles are expected, and a call of more than two alleles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -159,12 +159,28 @@ def family_genotypes(vcf_path: str | Path, family: Family, build: str,
     """Each biallelic record of a normalised VCF with the calls of every pedigree member
     (members absent from the VCF are `not_sequenced`). `source`, the VCF the user gave, is
     the file that errors about a value name (with the record as it was there)."""
+    for variant, (calls,) in batch_genotypes(vcf_path, [family], build, thresholds, source):
+        yield variant, calls
+
+
+def batch_genotypes(vcf_path: str | Path, families: Sequence[Family], build: str,
+                    thresholds: Thresholds, source: str | Path | None = None,
+                    ) -> Iterator[tuple[Variant, list[dict[str, Genotype]]]]:
+    """`family_genotypes` for several families of one VCF in a single pass: each record
+    with one calls dict per family, in the order of `families`. htslib parses only the
+    families' samples; nothing is kept from one record to the next but the call cache."""
     vcf = open_vcf(vcf_path)
     with vcf:
-        samples = set(vcf.header.samples)
-        members = [ind for ind in family.individuals if ind.id in samples]
-        if members:
-            vcf.subset_samples([ind.id for ind in members])
+        in_vcf = set(vcf.header.samples)
+        wanted = {ind.id for family in families for ind in family.individuals
+                  if ind.id in in_vcf}
+        if wanted:
+            vcf.subset_samples(sorted(wanted))
+        column = {sample: 9 + i for i, sample in enumerate(vcf.header.samples)}
+        # (id, text column or None, is male) per member, per family
+        members = [[(ind.id, column.get(ind.id), ind.sex is Sex.MALE)
+                    for ind in family.individuals] for family in families]
+        cache = _CallCache(thresholds)
         for record in records(vcf, vcf_path):
             if record.alts is None or len(record.alts) != 1:
                 raise VcfError("record is not biallelic; normalise the VCF first",
@@ -172,23 +188,52 @@ def family_genotypes(vcf_path: str | Path, family: Family, build: str,
             origin = record.info.get(ORIGIN_KEY, "") if ORIGIN_KEY in record.header.info else ""
             variant = Variant(record.chrom, record.pos, record.ref, record.alts[0], origin)
             hemi_region = in_hemizygous_x(record.chrom, record.pos, build)
-            calls = {}
-            for ind in family.individuals:
-                # every male carries the locus's ploidy, sequenced or not, so that the
-                # segregation layer can tell an X-linked locus from an autosomal one
-                hemizygous = hemi_region and ind.sex is Sex.MALE
-                if ind.id not in samples:
-                    calls[ind.id] = replace(NOT_SEQUENCED, hemizygous=hemizygous)
-                    continue
-                try:
-                    calls[ind.id] = call(record.samples[ind.id], thresholds, hemizygous)
-                except BadValue as exc:
-                    raise VcfError(f"sample {ind.id}: {exc}", path=source or vcf_path,
-                                   record=":".join(origin.split(":")[:2]) if origin
-                                   else f"{record.chrom}:{record.pos}",
-                                   hint="GQ, DP and AD must be numbers (declare them "
-                                        "Type=Integer in the header) or '.'") from None
-            yield variant, calls
+            text = str(record).rstrip("\n").split("\t") if wanted else []
+            per_family = []
+            for family, people in zip(families, members, strict=True):
+                calls = {}
+                for pid, col, male in people:
+                    # every male carries the locus's ploidy, sequenced or not, so that the
+                    # segregation layer can tell an X-linked locus from an autosomal one
+                    hemizygous = hemi_region and male
+                    if col is None:
+                        calls[pid] = replace(NOT_SEQUENCED, hemizygous=hemizygous)
+                        continue
+                    try:
+                        calls[pid] = cache.call(record, text, col, pid, hemizygous)
+                    except BadValue as exc:
+                        error = VcfError(f"sample {pid}: {exc}", path=source or vcf_path,
+                                         record=":".join(origin.split(":")[:2]) if origin
+                                         else f"{record.chrom}:{record.pos}",
+                                         hint="GQ, DP and AD must be numbers (declare them "
+                                              "Type=Integer in the header) or '.'")
+                        error.family = family.id  # the one family's log gets it
+                        raise error from None
+                per_family.append(calls)
+            yield variant, per_family
+
+
+class _CallCache:
+    """Calls by the text of the sample's column: most columns of a cohort repeat
+    (0/0:30,0:30:99), and pysam reads one sample's fields in ~50 us, too slow for
+    thousands of samples. The text and the header decide the call, so a cached call is the
+    one pysam would give; the cache is emptied when large, to keep memory flat."""
+
+    LIMIT = 200_000
+
+    def __init__(self, thresholds: Thresholds):
+        self.thresholds = thresholds
+        self.calls: dict[tuple[str, str, bool], Genotype] = {}
+
+    def call(self, record, text: list[str], col: int, pid: str, hemizygous: bool) -> Genotype:
+        key = (text[8], text[col], hemizygous)
+        genotype = self.calls.get(key)
+        if genotype is None:
+            genotype = call(record.samples[pid], self.thresholds, hemizygous)
+            if len(self.calls) >= self.LIMIT:
+                self.calls.clear()
+            self.calls[key] = genotype
+        return genotype
 
 
 def _gt_text(alleles: tuple, phased: bool) -> str:

@@ -182,6 +182,23 @@ def _genotype_weights(n: int, observed: int | None) -> np.ndarray:
 def flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
         penetrance: Mapping[str, Sequence[float]], phenotypes: Mapping[str, str],
         genotypes: Mapping[str, int | None]) -> FlbResult:
+    """`_flb`, remembered: in a cohort a family's variants repeat a few genotype patterns
+    per gene model, and the sensitivity table asks ~13 FLBs per variant (issue 14)."""
+    return _remembered_flb(tuple(people), proband, q, x_linked,
+                           tuple((pid, tuple(v)) for pid, v in penetrance.items()),
+                           tuple(phenotypes.items()), tuple(genotypes.items()))
+
+
+@lru_cache(maxsize=4096)  # bounded: memory stays flat over a cohort
+def _remembered_flb(people: tuple[Person, ...], proband: str, q: float, x_linked: bool,
+                    penetrance: tuple, phenotypes: tuple, genotypes: tuple) -> FlbResult:
+    return _flb(people, proband, q, x_linked, dict(penetrance), dict(phenotypes),
+                dict(genotypes))
+
+
+def _flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
+         penetrance: Mapping[str, Sequence[float]], phenotypes: Mapping[str, str],
+         genotypes: Mapping[str, int | None]) -> FlbResult:
     """Full-likelihood Bayes factor (Thompson, Easton & Goldgar 2003, AJHG 73:652):
 
         FLB = [P(G, Ph | causal) / P(g_proband, Ph | causal)] / [P(G) / P(g_proband)]

@@ -11,11 +11,15 @@ made complete (HeaderGaps): only POS, REF, ALT, GT and the Number=A/R/G values c
 value is re-typed and any record htslib reads can be written back. A value that does not fit
 its record (a Number=A/R/G list of the wrong length, a GT allele beyond ALT) is set to missing
 (a sample's value) or left out (an INFO value), counted, and an example kept in the stats.
+
+Records stream through in memory bounded by a window of positions (windowsort); one that
+left-alignment moves further left than the window (a long repeat) is still left-aligned, as
+bcftools norm does, counted, and put in order by merging sorted runs. A biallelic record's
+sample columns are copied as text when every value fits.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,11 +30,13 @@ from cmmvar import __version__
 from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
 from cmmvar.genome import resolve
-from cmmvar.vcf import HeaderGaps, open_vcf, record_columns, records, write_indexed
+from cmmvar.sample_columns import SampleColumns, subset
+from cmmvar.vcf import HeaderGaps, index_into_place, open_vcf, records
+from cmmvar.windowsort import WindowSort
 
 ORIGIN_KEY = "CMMVAR_ORIGIN"
 EXAMPLES = 5  # examples kept in each list of the stats
-_GT_SPLIT = re.compile(r"([/|])")
+WINDOW = 1000  # bp a record moves left within the sorting window: bcftools norm's --site-win
 
 
 @dataclass
@@ -49,12 +55,15 @@ class NormaliseStats:
     ref_mismatches: int = 0
     ref_mismatch_examples: list = field(default_factory=list)
     left_aligned_with: str | None = None
+    moved_beyond_window: int = 0  # alleles left-aligned further than WINDOW: sorted by merging
+    moved_beyond_window_examples: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def count(self, counts: dict, examples: list, reason: str, example: str) -> None:
-        counts[reason] = counts.get(reason, 0) + 1
+    def count(self, counts: dict, examples: list, reason: str, example: str,
+              times: int = 1) -> None:
+        counts[reason] = counts.get(reason, 0) + times
         if len(examples) < EXAMPLES and example not in examples:
             examples.append(example)
 
@@ -90,70 +99,76 @@ def normalise_alleles(pos: int, ref: str, alt: str,
     return pos, ref, alt
 
 
-def recode_gt(alleles: tuple, index: int) -> tuple:
-    """GT alleles for the split record of ALT number `index` (1-based): that ALT becomes 1,
-    every other allele 0, a missing allele (None) stays missing; ploidy is kept."""
-    return tuple(None if a is None else (1 if a == index else 0) for a in alleles)
-
-
-def parse_gt(gt: str) -> tuple[tuple, list[str]]:
-    """A GT as htslib writes it (`1/2`, `0|1`, `1`, `./.`, `0/1/2`) as (alleles, separators),
-    alleles as ints or None (missing)."""
-    parts = _GT_SPLIT.split(gt)
-    return tuple(None if p == "." else int(p) for p in parts[::2]), parts[1::2]
-
-
-def format_gt(alleles: tuple, separators: list[str]) -> str:
-    texts = ["." if a is None else str(a) for a in alleles]
-    return texts[0] + "".join(sep + text for sep, text in zip(separators, texts[1:],
-                                                               strict=True))
-
-
-def subset(value: str, number: str, index: int, n_alleles: int,
-           ploidy: int | None = None) -> str | None:
-    """A Number=A/R/G value (as written: comma-separated) restricted to REF and ALT `index`;
-    None when its length does not fit the record's alleles (and, for Number=G, the call's
-    ploidy when known). Other Numbers and missing values are returned as they are."""
-    if number not in ("A", "R", "G") or value == ".":
-        return value
-    items = value.split(",")
-    if number == "A":
-        return items[index - 1] if len(items) == n_alleles - 1 else None
-    if number == "R":
-        return f"{items[0]},{items[index]}" if len(items) == n_alleles else None
-    haploid, diploid = n_alleles, n_alleles * (n_alleles + 1) // 2
-    if len(items) == haploid and ploidy in (None, 1):  # one value per allele
-        return f"{items[0]},{items[index]}"
-    if len(items) == diploid and ploidy in (None, 2):
-        # VCF 4.3 section 1.6.2: genotype j/k (j <= k) is at k(k+1)/2 + j
-        het, hom = index * (index + 1) // 2, index * (index + 1) // 2 + index
-        return f"{items[0]},{items[het]},{items[hom]}"
-    return None
-
-
 def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = True,
               fasta_path: str | Path | None = None) -> NormaliseStats:
     """Split, trim and left-align the records of a VCF; write bgzipped + index."""
-    stats = NormaliseStats(left_aligned_with=str(fasta_path) if fasta_path else None)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open_vcf(in_path) as vcf:
-        header = str(vcf.header).splitlines()  # as read: htslib adds to it while reading
-        gaps = HeaderGaps.of(vcf.header)
-        samples = list(vcf.header.samples)
-        kept = []
-        for record in records(vcf, in_path):
-            stats.records_in += 1
-            columns = record_columns(record)
-            gaps.see(columns)
-            kept.append(columns)
     fasta = _open_fasta(fasta_path) if fasta_path else None
     try:
-        splitter = _Splitter(gaps, samples, stats, fasta, pass_only)
-        made = [split for columns in kept for split in splitter.record(columns)]
+        with scratch_dir(out_path) as tmp:
+            gaps, attempt = None, 0
+            while True:
+                stats = NormaliseStats(left_aligned_with=str(fasta_path) if fasta_path else None)
+                attempt += 1
+                with open_vcf(in_path) as vcf:
+                    header = str(vcf.header).splitlines()  # as read: htslib adds to it
+                    gaps = gaps or HeaderGaps.of(vcf.header)
+                    splitter = _Splitter(gaps, list(vcf.header.samples), stats, fasta, pass_only,
+                                         _integer_formats(vcf.header))
+                    run_dir = Path(tmp) / f"pass{attempt}"
+                    run_dir.mkdir()
+                    sorter, max_pos = _stream(vcf, in_path, splitter, run_dir)
+                _check_reference(stats, in_path, fasta_path)
+                if splitter.numbers_held():
+                    break
+                # A key the header does not declare was split with the Number its values
+                # fitted so far, and a later record settled another (VCF reserved key with a
+                # value not of its type, a flag given a value): split again with what all
+                # records say, as the completed header declares it.
+            stats.header_completed = gaps.notes()
+            compressed = Path(tmp) / "normalised.vcf.gz"
+            # compression level 1: a work file read once by the next stages; level 6 took six
+            # times as long for a 10% smaller file
+            with pysam.BGZFile(str(compressed), "wb1") as out:
+                out.write(_output_header(header, gaps, pass_only, fasta_path).encode("utf-8"))
+                sorter.write_to(out)
+            index_into_place(compressed, out_path, max_pos)
     finally:
         if fasta is not None:
             fasta.close()
+    return stats
+
+
+def _stream(vcf: pysam.VariantFile, in_path, splitter: _Splitter,
+            run_dir: Path) -> tuple[WindowSort, int]:
+    """Every record split and placed into a sorter, in order of contig (declared, then first
+    used), position, REF, ALT; the last position written."""
+    gaps = splitter.gaps
+    rank = {name: i for i, name in enumerate(gaps.declared["contig"])}
+
+    def key_of(line: str) -> tuple:
+        chrom, pos, _, ref, alt, _ = line.split("\t", 5)
+        return rank[chrom], int(pos), ref, alt
+
+    sorter, max_pos = WindowSort(WINDOW, run_dir, key_of), 0
+    for record in records(vcf, in_path):
+        splitter.stats.records_in += 1
+        # the sample columns stay one string unless a value is read or changed
+        fields = str(record).rstrip("\n").split("\t", 9)
+        if len(fields) > 9 and any(key not in gaps.declared["FORMAT"]
+                                   for key in fields[8].split(":")):
+            gaps.see(fields[:9] + fields[9].split("\t"))  # undeclared values' types
+        else:
+            gaps.see(fields[:9])
+        at = rank.setdefault(fields[0], len(rank))
+        for pos, ref, alt, line in splitter.record(fields):
+            sorter.push(line, (at, pos, ref, alt), at, int(fields[1]))
+            splitter.stats.records_out += 1
+            max_pos = max(max_pos, pos)
+    return sorter, max_pos
+
+
+def _check_reference(stats: NormaliseStats, in_path, fasta_path) -> None:
     if stats.ref_mismatches:
         raise VcfError(
             f"{stats.ref_mismatches} of {stats.records_in} records have a REF that differs "
@@ -162,19 +177,10 @@ def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = Tr
             path=in_path,
             hint="the VCF and the FASTA must be the same reference and build: check "
                  "genome_build and annotation.reference_fasta")
-    stats.header_completed = gaps.notes()
-    contigs = list(gaps.declared["contig"]) + [n for k, n in gaps.first_use if k == "contig"]
-    rank = {name: i for i, name in enumerate(contigs)}
-    made.sort(key=lambda c: (rank[c[0]], int(c[1]), c[3], c[4]))
-    with scratch_dir(out_path) as tmp:
-        plain = Path(tmp) / "normalised.vcf"
-        with plain.open("w", encoding="utf-8") as out:
-            out.write(_output_header(header, gaps, pass_only, fasta_path))
-            for columns in made:
-                out.write("\t".join(columns) + "\n")
-        stats.records_out = len(made)
-        write_indexed(plain, out_path, max((int(c[1]) for c in made), default=0))
-    return stats
+
+
+def _integer_formats(header: pysam.VariantHeader) -> frozenset[str]:
+    return frozenset(key for key, meta in header.formats.items() if meta.type == "Integer")
 
 
 def _output_header(lines: list[str], gaps: HeaderGaps, pass_only: bool, fasta_path) -> str:
@@ -196,47 +202,73 @@ def _open_fasta(path) -> pysam.FastaFile:
                        hint="give an indexed FASTA (samtools faidx makes the .fai)") from None
 
 
-@dataclass
 class _Splitter:
-    """Turns one record's columns into its normalised biallelic records' columns."""
+    """Turns one record's columns into its normalised biallelic records' lines."""
 
-    gaps: HeaderGaps
-    samples: list[str]
-    stats: NormaliseStats
-    fasta: pysam.FastaFile | None
-    pass_only: bool
+    def __init__(self, gaps: HeaderGaps, samples: list[str], stats: NormaliseStats,
+                 fasta: pysam.FastaFile | None, pass_only: bool, integer_formats: frozenset):
+        self.gaps, self.stats, self.fasta, self.pass_only = gaps, stats, fasta, pass_only
+        self.assumed: dict[tuple[str, str], set[str]] = {}  # undeclared key -> Numbers used
+        self.columns = SampleColumns(samples, lambda key: self.number("FORMAT", key),
+                                     integer_formats, self._missing)
 
-    def record(self, columns: list[str]) -> list[list[str]]:
+    def number(self, kind: str, key: str) -> str:
+        number = self.gaps.number(kind, key)
+        if key not in self.gaps.declared[kind]:
+            self.assumed.setdefault((kind, key), set()).add(number)
+        return number
+
+    def numbers_held(self) -> bool:
+        """Whether every undeclared key was split with the Number the header declares."""
+        return all(used == {self.gaps.number(*key)} for key, used in self.assumed.items())
+
+    def record(self, fields: list[str]) -> list[tuple[int, str, str, str]]:
+        """(POS, REF, ALT, line) of each record made from the columns of one: the first nine
+        split, the sample columns as one string."""
         stats = self.stats
-        chrom, pos, ref, filters = columns[0], int(columns[1]), columns[3], columns[6]
+        chrom, pos, ref, filters = fields[0], int(fields[1]), fields[3], fields[6]
         if self.pass_only and filters not in (".", "PASS"):
             stats.dropped_filter[filters] = stats.dropped_filter.get(filters, 0) + 1
             return []
-        alts = [] if columns[4] == "." else columns[4].split(",")
+        alts = [] if fields[4] == "." else fields[4].split(",")
         if len(alts) > 1:
             stats.multiallelic_split += 1
         base_at = _reference(chrom, pos, ref, self.fasta, stats)
         origin = f"{chrom}:{pos}:{ref}:{'|'.join(alts) or '.'}"
         where = f"{chrom}:{pos}"
-        made = []
+        placed = []
         for index, alt in enumerate(alts, start=1):
             reason = _unanalysable(ref, alt)
             if reason:
                 stats.count(stats.dropped_alleles, stats.dropped_allele_examples, reason,
                             f"{where} {ref}>{alt}")
                 continue
-            new_pos, new_ref, new_alt = normalise_alleles(pos, ref, alt, base_at)
-            if new_pos < pos:
-                stats.realigned += 1
-            elif (new_ref, new_alt) != (ref.upper(), alt.upper()):
-                stats.trimmed += 1
-            split = [chrom, str(new_pos), columns[2], new_ref, new_alt, columns[5], filters,
-                     self._info(columns[7], index, len(alts) + 1, origin, where)]
-            if len(columns) > 8:
-                split.append(columns[8])
-                split.extend(self._samples(columns, index, len(alts) + 1, where))
-            made.append(split)
-        return made
+            placed.append((index, self._place(pos, ref, alt, base_at, where)))
+        n_alleles = len(alts) + 1
+        # INFO before the samples: the stats list what does not fit in the order met
+        heads = [[chrom, str(new_pos), fields[2], new_ref, new_alt, fields[5], filters,
+                  self._info(fields[7], index, n_alleles, origin, where)]
+                 for index, (new_pos, new_ref, new_alt) in placed]
+        if len(fields) > 8 and placed:
+            tails = self.columns.split(fields, [index for index, _ in placed], n_alleles,
+                                       where)
+            heads = [[*head, tail] for head, tail in zip(heads, tails, strict=True)]
+        return [(new_pos, new_ref, new_alt, "\t".join(head) + "\n")
+                for (_, (new_pos, new_ref, new_alt)), head in zip(placed, heads, strict=True)]
+
+    def _place(self, pos: int, ref: str, alt: str, base_at, where: str) -> tuple[int, str, str]:
+        stats = self.stats
+        placed = normalise_alleles(pos, ref, alt, base_at)
+        if pos - placed[0] > WINDOW:
+            stats.moved_beyond_window += 1
+            if len(stats.moved_beyond_window_examples) < EXAMPLES:
+                stats.moved_beyond_window_examples.append(
+                    f"{where} {ref}>{alt} to {placed[0]}")
+        if placed[0] < pos:
+            stats.realigned += 1
+        elif placed[1:] != (ref.upper(), alt.upper()):
+            stats.trimmed += 1
+        return placed
 
     def _info(self, text: str, index: int, n_alleles: int, origin: str, where: str) -> str:
         items = []
@@ -245,7 +277,7 @@ class _Splitter:
             if key == ORIGIN_KEY:
                 continue  # a record normalised before: its origin is this record now
             if has_value:
-                kept = subset(value, self.gaps.number("INFO", key), index, n_alleles)
+                kept = subset(value, self.number("INFO", key), index, n_alleles)
                 if kept is None:
                     self._missing(f"INFO/{key} length does not fit the alleles",
                                   f"{where} INFO/{key}={value}")
@@ -255,38 +287,9 @@ class _Splitter:
         items.append(f"{ORIGIN_KEY}={origin}")
         return ";".join(items)
 
-    def _samples(self, columns: list[str], index: int, n_alleles: int,
-                 where: str) -> list[str]:
-        keys = columns[8].split(":")
-        numbers = [self.gaps.number("FORMAT", key) for key in keys]
-        gt_at = keys.index("GT") if "GT" in keys else None
-        out = []
-        for sample, text in zip(self.samples, columns[9:], strict=True):
-            values = text.split(":")
-            ploidy = None
-            if gt_at is not None and gt_at < len(values):
-                alleles, separators = parse_gt(values[gt_at])
-                if any(a is not None and a >= n_alleles for a in alleles):
-                    self._missing("GT allele beyond the ALT alleles: genotype set to missing",
-                                  f"{where} sample {sample} GT={values[gt_at]}")
-                    alleles = (None,) * len(alleles)
-                ploidy = len(alleles)
-                values[gt_at] = format_gt(recode_gt(alleles, index), separators)
-            for i, key in enumerate(keys[:len(values)]):
-                if i == gt_at:
-                    continue
-                kept = subset(values[i], numbers[i], index, n_alleles, ploidy)
-                if kept is None:
-                    self._missing(f"FORMAT/{key} length does not fit the alleles",
-                                  f"{where} sample {sample} {key}={values[i]}")
-                    kept = "."
-                values[i] = kept
-            out.append(":".join(values))
-        return out
-
-    def _missing(self, reason: str, example: str) -> None:
+    def _missing(self, reason: str, example: str, times: int = 1) -> None:
         self.stats.count(self.stats.values_missing, self.stats.values_missing_examples,
-                         reason, example)
+                         reason, example, times)
 
 
 def _unanalysable(ref: str, alt: str) -> str | None:

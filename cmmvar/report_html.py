@@ -7,6 +7,7 @@ string from input files is escaped by the templates (autoescape) or by pedigree_
 
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -199,6 +200,7 @@ def link_note(candidate: dict, synthetic: bool = False) -> str:
     return f"No link to {' or '.join(missing)}." if missing else ""
 
 
+@cache  # one per process: a batch job renders many reports, each template compiled once
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("cmmvar", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,

@@ -114,6 +114,48 @@ def _header_problem(path: Path) -> tuple[str, int | None, str] | None:
     return None
 
 
+_BLOCK = 1 << 22  # bytes read at a time by data_blocks: memory stays flat in records
+
+
+def data_blocks(path: str | Path, compression: str) -> Iterator[bytes]:
+    """The data lines of a text VCF (plain, gzip or BGZF as `compression` names it, as pysam
+    reports it), in blocks of whole lines ending with a newline, the header skipped; for
+    reading a whole file without parsing the records that will be dropped. A file that ends
+    inside a compressed block is a VcfError."""
+    if compression == "BGZF":
+        handle = pysam.BGZFile(str(path), "rb")
+    elif compression == "GZIP":
+        handle = gzip.open(path, "rb")
+    else:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below, also on an error)
+    rest, in_header = b"", True
+    try:
+        while True:
+            try:
+                block = handle.read(_BLOCK)
+            except (OSError, EOFError) as exc:
+                raise VcfError(f"the file is truncated or corrupt ({exc})", path=path,
+                               hint="the file is incomplete: copy or download it again"
+                               ) from None
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest, block = block[cut:], block[:cut]
+            if in_header:  # header lines start with '#'; the data starts at the first that does not
+                start = 0
+                while start < len(block) and block[start] == 35:  # '#'
+                    start = block.index(b"\n", start) + 1
+                block = block[start:]
+                in_header = start == cut
+            if block:
+                yield block
+        if rest and not (in_header and rest[0] == 35):  # a last line without its newline
+            yield rest + b"\n"
+    finally:
+        handle.close()
+
+
 def has_index(vcf: pysam.VariantFile) -> bool:
     return vcf.index is not None
 
@@ -190,6 +232,7 @@ _VALUE = {
                         re.IGNORECASE),
     "String": re.compile(r""),
 }
+_INFO_VALUES = re.compile(r"=[^;]*")  # INFO text without its values: the keys, ';'-separated
 _TBI_LIMIT = 2**29  # tabix .tbi bins address positions below 2^29 (htslib's tbx.c)
 ADDED = "not declared in the input header; declared by cmmvar"
 
@@ -206,6 +249,7 @@ class HeaderGaps:
     first_use: dict[tuple[str, str], str] = field(default_factory=dict)  # -> "chrom:pos"
     _fits_reserved: dict[tuple[str, str], bool] = field(default_factory=dict)
     _valued: set[tuple[str, str]] = field(default_factory=set)  # INFO keys seen with a value
+    _known: set[tuple[str, str, str]] = field(default_factory=set)  # see _all_declared
 
     @classmethod
     def of(cls, header: pysam.VariantHeader,
@@ -222,6 +266,8 @@ class HeaderGaps:
 
     def see(self, columns: list[str]) -> None:
         """Note what one record (its VCF columns as text) uses."""
+        if self._all_declared(columns):
+            return
         where = f"{columns[0]}:{columns[1]}"
         self._use("contig", columns[0], where)
         if columns[6] != ".":
@@ -243,6 +289,24 @@ class HeaderGaps:
                 for i, key in undeclared:
                     if i < len(values):
                         self._check("FORMAT", key, values[i])
+
+    def _all_declared(self, columns: list[str]) -> bool:
+        """Whether every name the record uses is declared: the common case, checked without
+        the bookkeeping of `see` (extraction calls it for every record it keeps). The FILTER,
+        INFO keys and FORMAT texts found declared are remembered: records repeat them."""
+        known = self._known
+        keys = (columns[6], _INFO_VALUES.sub("", columns[7]),
+                columns[8] if len(columns) > 8 else ".")
+        if keys in known:
+            return columns[0] in self.declared["contig"]
+        declared = self.declared
+        if ((keys[0] == "." or all(f in declared["FILTER"] for f in keys[0].split(";")))
+                and (keys[1] == "." or all(k in declared["INFO"] for k in keys[1].split(";")))
+                and (keys[2] == "." or all(k in declared["FORMAT"]
+                                           for k in keys[2].split(":")))):
+            known.add(keys)
+            return columns[0] in declared["contig"]
+        return False
 
     def _use(self, kind: str, name: str, where: str) -> bool:
         """Record a use; True when `name` is undeclared."""
@@ -301,12 +365,16 @@ class HeaderGaps:
 
 
 def write_indexed(plain: Path, out_path: Path, max_pos: int) -> str:
-    """Compress `plain` with bgzip and index it beside itself (same file system), then rename
-    both into place, the data first so that the index is the newer file. The index is a
-    tabix .tbi unless a position is past what .tbi can address (2^29 - 1), then a .csi.
-    Returns the index suffix."""
+    """Compress `plain` with bgzip beside itself, then index_into_place."""
     compressed = plain.with_name(plain.name + ".gz")
     pysam.tabix_compress(str(plain), str(compressed), force=True)
+    return index_into_place(compressed, out_path, max_pos)
+
+
+def index_into_place(compressed: Path, out_path: Path, max_pos: int) -> str:
+    """Index a bgzipped VCF beside itself (same file system), then rename both into place,
+    the data first so that the index is the newer file. The index is a tabix .tbi unless a
+    position is past what .tbi can address (2^29 - 1), then a .csi. Returns its suffix."""
     csi = max_pos >= _TBI_LIMIT
     pysam.tabix_index(str(compressed), preset="vcf", force=True, csi=csi)
     suffix = ".csi" if csi else ".tbi"

@@ -11,6 +11,7 @@ alone on a 200-member pedigree. Run: .venv/bin/python scripts/bench.py [--varian
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import sys
@@ -133,10 +134,42 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
+def _fastlink_200(people, breaker, variants, figures, disagreements) -> None:
+    """FASTLINK on the 200-member pedigree, the same four likelihoods per variant (four runs
+    of unknown+mlink); where it cannot run the pedigree, the reason is printed and recorded."""
+    total = 0.0
+    for k, (proband, phenotypes, genotypes) in enumerate(variants):
+        sets = flb_weight_sets(people, phenotypes, genotypes, proband)
+        peds = [Pedigree(people, w, [breaker]) for w in sets]
+        try:  # one pedigree per run: FASTLINK's compiled limit is 1,000 individuals a file,
+            # and conditioning on the loop breaker writes each pedigree three times
+            theirs, dt = timed(lambda peds=peds: [fastlink_io.log_likelihoods([ped], Q)[0]
+                                                  for ped in peds])
+        except fastlink_io.FastlinkError as error:
+            figures["fastlink_200_error"] = str(error).strip().splitlines()[-1]
+            print(f"FASTLINK on 200 members: not run to the end ({figures['fastlink_200_error']})")
+            return
+        total += dt
+        mine = [log_likelihood(people, Q, w) for w in sets]
+        for a, b in zip(mine, theirs, strict=True):
+            if not (a == b == -math.inf) and not abs(a - b) <= 4 * LOG_TOL:
+                disagreements.append(f"200 members, variant {k}: cmmvar ln L {a!r}, "
+                                     f"FASTLINK {b!r}")
+    figures["fastlink_200_ms"] = 1000 * total / len(variants)
+    print(f"{f'FASTLINK unknown+mlink, 200 members ({len(variants)} variants)':<58}"
+          f"{figures['fastlink_200_ms']:>18.3f}")
+    print(f"ratio FASTLINK / cmmvar flb, 200 members: "
+          f"{figures['fastlink_200_ms'] / figures['cmmvar_flb_200_ms']:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fastlink-200", type=int, default=10, metavar="N",
+                        help="also time FASTLINK on N variants of the 200-member pedigree "
+                             "(0: skip)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     missing = fastlink_io.missing_programs()
@@ -194,6 +227,10 @@ def main() -> int:
             rows += [("FASTLINK unknown+mlink, 4 likelihoods, own loop handling", t["fl_own"])]
     for name, total in rows:
         print(f"{name:<58}{1000 * total / n:>18.3f}")
+    figures = {"members_60": len(people), "generations_60": generations(people), "variants": n,
+               "cmmvar_flb_60_ms": 1000 * t["flb"] / n,
+               "fastlink_60_ms": None if missing else 1000 * t["fl_cond"] / n,
+               "max_ln_l_difference_60": None if missing else worst_log}
     if missing:
         print(f"FASTLINK not installed (no {', '.join(missing)}): comparison skipped")
     else:
@@ -205,14 +242,21 @@ def main() -> int:
         print(f"agreement: max |ln L difference| {worst_log:.2e} over {4 * n} likelihoods "
               f"(tolerance {LOG_TOL:g}); max relative FLB difference {worst_flb:.2e}")
 
-    big, _ = looped_pedigree(200, random.Random(args.seed + 1))
+    big, big_breaker = looped_pedigree(200, random.Random(args.seed + 1))
     big_pen = {p.id: PENETRANCE for p in big}
     big_variants = [random_variant(big, rng) for _ in range(50)]
     flb(big, big_variants[0][0], Q, False, big_pen, *big_variants[0][1:])
     _, dt = timed(lambda: [flb(big, pb, Q, False, big_pen, ph, gt)
                            for pb, ph, gt in big_variants])
+    figures["cmmvar_flb_200_ms"] = 1000 * dt / len(big_variants)
+    figures["generations_200"] = generations(big)
     print(f"{f'cmmvar flb, 200 members, {generations(big)} generations, loop (50 variants)':<58}"
           f"{1000 * dt / len(big_variants):>18.3f}")
+    if not missing and args.fastlink_200:
+        _fastlink_200(big, big_breaker, big_variants[:args.fastlink_200], figures,
+                      disagreements)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
     if disagreements:
         print(f"DISAGREEMENT in {len(disagreements)} likelihoods:", *disagreements[:10],

@@ -1,20 +1,26 @@
-"""Workflow stage: one family's candidates.tsv, report.json, qc.json, report.html."""
+"""Workflow stage: each family's candidates.tsv, report.json, qc.json, report.html, for a
+batch of families of one VCF (rule report_*); one log per family."""
 
 import json
 from pathlib import Path
 
+from cmmvar.errors import about_family
 from cmmvar.report import write_family_outputs
-from cmmvar.scripting import run_logged
+from cmmvar.scripting import run_logged_families
 
 
 def main(sm) -> None:
     def load(path):
         return json.loads(Path(path).read_text())
 
-    write_family_outputs(load(sm.input.result), load(sm.input.extract_stats),
-                         load(sm.input.normalise_stats), load(sm.input.annotation),
-                         dict(sm.params.settings),
-                         Path(sm.output.candidates).parent)
+    extract_stats, normalise_stats = load(sm.input.extract_stats), load(sm.input.normalise_stats)
+    annotation = load(sm.input.annotation)
+    for family, result, candidates in zip(sm.params.family_ids, sm.input.results,
+                                          sm.output.candidates, strict=True):
+        with about_family(family):
+            write_family_outputs(load(result), extract_stats, normalise_stats, annotation,
+                                 dict(sm.params.settings), Path(candidates).parent)
 
 
-run_logged(lambda: main(snakemake), snakemake.log[0])  # noqa: F821 (injected by Snakemake)
+run_logged_families(lambda: main(snakemake),  # noqa: F821 (injected by Snakemake)
+                    dict(zip(snakemake.params.family_ids, snakemake.log, strict=True)))  # noqa: F821

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cmmvar.normalise import normalise, normalise_alleles, recode_gt
+from cmmvar.normalise import normalise, normalise_alleles
+from cmmvar.sample_columns import recode_gt
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,

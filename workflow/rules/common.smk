@@ -2,6 +2,7 @@
 import math
 import os
 import re
+from collections import namedtuple
 
 import pandas as pd
 
@@ -57,7 +58,6 @@ VCF_OF_KEY = {key: vcf for vcf, key in VCF_KEY.items()}
 
 
 wildcard_constraints:
-    family="|".join(map(re.escape, FAMILIES)),
     vcf="|".join(map(re.escape, VCF_OF_KEY)),
 
 
@@ -70,46 +70,55 @@ def input_vcf(wildcards):
     return VCF_OF_KEY[wildcards.vcf]
 
 
-def family_vcf_key(wildcards):
-    return VCF_KEY[SHEET.loc[wildcards.family, "vcf"]]
+Batch = namedtuple("Batch", "name vcf key families")
 
 
-def family_ped(wildcards):
-    return SHEET.loc[wildcards.family, "ped"]
+def family_batches():
+    """The families of each VCF, in sheet order, in batches of at most families_per_job:
+    one segregate and one report job per batch, each reading the VCF once."""
+    size = config["families_per_job"]
+    by_vcf = {}
+    for family in FAMILIES:
+        by_vcf.setdefault(SHEET.loc[family, "vcf"], []).append(family)
+    batches = []
+    for vcf, families in by_vcf.items():
+        # names numbered, as two VCF keys may differ only in what \W replaces
+        word = re.sub(r"\W", "_", VCF_KEY[vcf])
+        for start in range(0, len(families), size):
+            name = f"{len(batches) + 1}_{word}"
+            batches.append(
+                Batch(name, vcf, VCF_KEY[vcf], families[start : start + size])
+            )
+    return batches
 
 
-def family_proband(wildcards):
-    """The proband named in the sheet's optional proband column, or "" (first affected carrier)."""
-    return SHEET.loc[wildcards.family].get("proband", "")
+BATCHES = family_batches()
 
 
-def family_parentage_confirmed(wildcards):
-    value = SHEET.loc[wildcards.family].get("parentage_confirmed", "")
-    return value.lower() in ("yes", "true")
+def batch_families(batch):
+    """Each family's sheet row, as the segregate script reads it."""
+    return [
+        {
+            "family": family,
+            "ped": SHEET.loc[family, "ped"],
+            # optional columns: "" when absent (proband: the first affected carrier)
+            "proband": SHEET.loc[family].get("proband", ""),
+            "parentage_confirmed": SHEET.loc[family]
+            .get("parentage_confirmed", "")
+            .lower()
+            in ("yes", "true"),
+        }
+        for family in batch.families
+    ]
 
 
-def family_input_vcf(wildcards):
-    return SHEET.loc[wildcards.family, "vcf"]
+def batch_peds(batch):
+    return list(dict.fromkeys(SHEET.loc[f, "ped"] for f in batch.families))
 
 
-def family_normalised(wildcards):
-    return outpath(f"work/normalise/{family_vcf_key(wildcards)}.vcf.gz")
-
-
-def family_annotations(wildcards):
-    return outpath(f"work/annotate/{family_vcf_key(wildcards)}.tsv")
-
-
-def family_annotation_provenance(wildcards):
-    return outpath(f"work/annotate/{family_vcf_key(wildcards)}.provenance.json")
-
-
-def family_extract_stats(wildcards):
-    return outpath(f"work/extract/{family_vcf_key(wildcards)}.stats.json")
-
-
-def family_normalise_stats(wildcards):
-    return outpath(f"work/normalise/{family_vcf_key(wildcards)}.stats.json")
+def batch_paths(batch, pattern):
+    """The batch's families' paths of `pattern` (with {family}) under the output folder."""
+    return [outpath(pattern.format(family=family)) for family in batch.families]
 
 
 def family_outputs():

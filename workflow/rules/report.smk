@@ -1,42 +1,57 @@
-rule report:
-    input:
-        result=outpath("work/segregate/{family}.json"),
-        extract_stats=family_extract_stats,
-        normalise_stats=family_normalise_stats,
-        annotation=family_annotation_provenance,
-    output:
-        candidates=report(
-            outpath("families/{family}/candidates.tsv"),
-            caption="../report/candidates.rst",
-            category="Families",
-            subcategory="{family}",
-            labels={"family": "{family}", "file": "candidates.tsv"},
-        ),
-        json=outpath("families/{family}/report.json"),
-        qc=outpath("families/{family}/qc.json"),
-        html=report(
-            outpath("families/{family}/report.html"),
-            caption="../report/family_report.rst",
-            category="Families",
-            subcategory="{family}",
-            labels={"family": "{family}", "file": "report.html"},
-        ),
-    log:
-        outpath("logs/report/{family}.log"),
-    threads: 1
-    resources:
-        mem_mb=mem_mb(1000, per_input_mb=20),
-        runtime=runtime(10, per_input_mb=0.05),
-    params:
-        settings={
-            "panel": config["panel"],
-            "filters": config["filters"],
-            "padding": config["padding"],
-            "segregation": config["segregation"],
-            "annotation": config.get("annotation", {}),
-        },
-    script:
-        "../../scripts/report.py"
+# One job per batch of families (as rule segregate_*), writing each family's files where
+# a job per family would.
+for batch in BATCHES:
+
+    rule:
+        name:
+            f"report_{batch.name}"
+        input:
+            results=batch_paths(batch, "work/segregate/{family}.json"),
+            extract_stats=outpath(f"work/extract/{batch.key}.stats.json"),
+            normalise_stats=outpath(f"work/normalise/{batch.key}.stats.json"),
+            annotation=outpath(f"work/annotate/{batch.key}.provenance.json"),
+        output:
+            candidates=[
+                report(
+                    outpath(f"families/{family}/candidates.tsv"),
+                    caption="../report/candidates.rst",
+                    category="Families",
+                    subcategory=family,
+                    labels={"family": family, "file": "candidates.tsv"},
+                )
+                for family in batch.families
+            ],
+            json=batch_paths(batch, "families/{family}/report.json"),
+            qc=batch_paths(batch, "families/{family}/qc.json"),
+            html=[
+                report(
+                    outpath(f"families/{family}/report.html"),
+                    caption="../report/family_report.rst",
+                    category="Families",
+                    subcategory=family,
+                    labels={"family": family, "file": "report.html"},
+                )
+                for family in batch.families
+            ],
+        log:
+            batch_paths(batch, "logs/report/{family}.log"),
+        benchmark:
+            outpath(f"benchmarks/report/{batch.name}.tsv")
+        threads: 1
+        resources:
+            mem_mb=mem_mb(1000, per_input_mb=20),
+            runtime=runtime(10, per_input_mb=0.05),
+        params:
+            family_ids=batch.families,
+            settings={
+                "panel": config["panel"],
+                "filters": config["filters"],
+                "padding": config["padding"],
+                "segregation": config["segregation"],
+                "annotation": config.get("annotation", {}),
+            },
+        script:
+            "../../scripts/report.py"
 
 
 rule cohort:
