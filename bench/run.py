@@ -335,11 +335,13 @@ def write(results: dict, started: str) -> None:
         if coh.get("failed"):
             out += ["", "The cohort run failed; the end of its log:", "", "```",
                     coh["failed"].rstrip(), "```"]
+        finished = sum(n for n, _, _ in coh["by_rule"].values())
         out += ["", "## Cohort jobs", "",
                 f"Jobs counted by snakemake: {coh['jobs']} (with the target rule `all`). "
-                f"CPU time of all jobs (the benchmark files' cpu_time): {coh['cpu_s']:.0f} s, "
-                f"so on two cores of their own the jobs need about {coh['cpu_s'] / 2:.0f} s "
-                f"or more; the wall time above includes waiting for a loaded machine.", "",
+                f"CPU time of the {finished} "
+                f"jobs that finished (the benchmark files' cpu_time): {coh['cpu_s']:.0f} s, so "
+                f"on two cores of their own those jobs need about {coh['cpu_s'] / 2:.0f} s or "
+                f"more; the wall time above includes waiting for a loaded machine.", "",
                 "| rule | jobs | wall s (sum) | CPU s (sum) |", "|---|---|---|---|",
                 *(f"| {rule} | {n} | {wall:.0f} | {cpu:.0f} |"
                   for rule, (n, wall, cpu) in coh["by_rule"].items()), "",

@@ -94,14 +94,17 @@ def host_run(host) -> tuple[Path, str]:
 
 
 def test_module_dry_run_plans_every_stage_under_the_importers_rule_names(host):
-    """24 jobs, as a demo run from the repository: 4 distinct VCFs (CONS1 and XL1 share the
-    joint cohort.vcf.gz) x extract, normalise, annotate; 5 families x segregate, report; one
-    cohort; the importer's all."""
+    """22 jobs, as a demo run from the repository: 4 distinct VCFs (CONS1 and XL1 share the
+    joint cohort.vcf.gz) x extract, normalise, annotate; one batch of families per VCF
+    (families_per_job 100) x segregate, report, named after the batch; one cohort; the
+    importer's all."""
     run = snakemake(host, "-n", configfile=None)
     assert run.returncode == 0, run.stderr[-3000:]
+    batches = ("1_dcc_family", "2_trio", "3_rad51_family", "4_cohort")
     assert job_counts(run.stdout + run.stderr) == {
-        "cmmvar_extract": 4, "cmmvar_normalise": 4, "cmmvar_annotate": 4,
-        "cmmvar_segregate": 5, "cmmvar_report": 5, "cmmvar_cohort": 1, "all": 1}
+        "cmmvar_extract": 4, "cmmvar_normalise": 4, "cmmvar_annotate": 4, "cmmvar_cohort": 1,
+        "all": 1, **{f"cmmvar_{stage}_{batch}": 1 for stage in ("segregate", "report")
+                     for batch in batches}}
 
 
 def test_module_run_writes_every_output_under_the_importers_outdir(host_run):
@@ -170,7 +173,7 @@ def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path)
     assert top.returncode == 0 and inner.returncode == 0, (top.stderr + inner.stderr)[-3000:]
     top_jobs = planned_jobs(top.stdout + top.stderr)
     assert top_jobs == planned_jobs(inner.stdout + inner.stderr)
-    assert len(top_jobs) == 24 and ("all", "") in top_jobs
+    assert len(top_jobs) == 22 and ("all", "") in top_jobs
     assert job_counts(top.stdout + top.stderr)["all"] == 1
 
 
