@@ -314,6 +314,8 @@ def test_a_variant_no_genotyped_affected_member_carries_is_not_weighed(tmp_path)
     assert (result.pp1, result.bs4, result.acmg_codes, result.meioses) == (
         "none", "none", (), None)
     assert result.proband is None
+    # the father 0/1 and the missing mother could pass the sons' 0/0: no Mendelian error
+    assert result.mendelian_errors == ()
 
 
 def test_without_a_genotyped_affected_member_there_is_no_proband_and_no_flb(tmp_path):
@@ -362,7 +364,19 @@ def test_a_de_novo_call_is_pm6_or_ps2(tmp_path, confirmed, code):
     calls = {"fa": called(0), "mo": called(0), "kid": called(1)}
     result = segregate(family, calls, Model("AD", 0.9, 0.01),
                        Settings(parentage_confirmed=confirmed))
-    assert (result.de_novo, result.de_novo_children) == ("yes", ("kid",))
+    assert (result.de_novo, result.de_novo_children, result.mendelian_errors) == (
+        "yes", ("kid",), ())
     assert result.acmg_codes == (code,)
     assert (result.flb, result.pp1, result.bs4) == (None, "none", "none")
     assert result.flb_reason.startswith("the observed genotypes are not Mendelian-consistent")
+
+
+def test_segregate_reports_the_mendelian_errors(tmp_path):
+    """A homozygous son of two called non-carriers is not de novo (two new alleles) but a
+    Mendelian error, which segregate passes on for the report."""
+    family = family_from(tmp_path, "D fa 0 0 1 1\nD mo 0 0 2 1\nD kid fa mo 1 2\n")
+    calls = {"fa": called(0), "mo": called(0), "kid": called(2)}
+    result = segregate(family, calls, Model("AD", 0.9, 0.01), Settings())
+    assert result.de_novo_children == ()
+    assert len(result.mendelian_errors) == 1
+    assert result.mendelian_errors[0].startswith("kid is ")
