@@ -66,6 +66,11 @@ def job_counts(output: str) -> dict[str, int]:
     return {rule: int(count) for rule, count in re.findall(r"^(\w+)\s+(\d+)\s*$", table, re.M)}
 
 
+def stage_jobs(counts: dict[str, int], stage: str) -> int:
+    """Jobs of one stage: its batch rules are named STAGE_N_KEY."""
+    return sum(n for rule, n in counts.items() if re.fullmatch(rf"{stage}_\d+_\w+", rule))
+
+
 def planned_jobs(output: str) -> list[tuple[str, str]]:
     """Every job of a dry run as (rule, outputs), sorted: the job list without job ids and
     dates ("" for a rule without outputs)."""
@@ -117,7 +122,7 @@ def test_module_run_writes_every_output_under_the_importers_outdir(host_run):
         assert (results / name).is_file(), name
     assert (results / "logs").is_dir()
     assert not (host / "results").exists()  # the template's outdir is not used
-    assert job_counts(output)["cmmvar_report"] == 5
+    assert stage_jobs(job_counts(output), "cmmvar_report") == 4  # a batch per VCF
 
 
 def test_module_run_reads_only_the_importers_config_and_inputs(host_run):
@@ -160,7 +165,7 @@ def test_module_config_built_in_the_importers_snakefile_is_accepted(host):
     # --forceall: every job is planned, also after the module run has made the outputs
     run = snakemake(host, "-n", "--forceall", "-s", snakefile.name, configfile=None)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert job_counts(run.stdout + run.stderr)["cmmvar_segregate"] == 5
+    assert stage_jobs(job_counts(run.stdout + run.stderr), "cmmvar_segregate") == 4
 
 
 def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path):
