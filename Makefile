@@ -80,11 +80,15 @@ bench: $(VENV)/.installed system-deps
 ## prints the score per module and every survivor, fails on one not in tests/mutation/equivalent.tsv.
 ## CI selection: one of 3 shards of the mutants (by a hash of each mutant's text; the shard turns
 ## with the commit count, so any 3 consecutive commits test every mutant). `make mutation-full`: all.
+## Both then change each module-level clinical constant (tests/mutation/constants.tsv), which
+## mutmut does not mutate, and expect the tests to fail (scripts/mutate_constants.py).
 mutation: $(VENV)/.mutation
 	$(BIN)/python scripts/mutation.py --ci --jobs $(CORES)
+	$(BIN)/python scripts/mutate_constants.py
 
 mutation-full: $(VENV)/.mutation
 	$(BIN)/python scripts/mutation.py --jobs $(CORES)
+	$(BIN)/python scripts/mutate_constants.py
 
 $(VENV)/.mutation: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
