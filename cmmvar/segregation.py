@@ -122,9 +122,7 @@ class Segregation:
     explains_family: str = "yes"
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["counts"] = self.counts.to_dict()
-        return data
+        return asdict(self)  # recursive: counts becomes Counts.to_dict()'s dict
 
 
 def settings_from_config(section: Mapping, parentage_confirmed: bool = False) -> Settings:

@@ -57,11 +57,9 @@ def cohort(tmp_path):
     return vcf, [families["A"], families["B"]]
 
 
-def test_each_family_gets_the_calls_pysam_reads_for_its_members(cohort):
-    """Expected: every sample's call read by pysam from the whole VCF, one sample at a time
-    (no sample subset, no cache); B3, not in the VCF, is not sequenced."""
-    vcf, families = cohort
-    thresholds = Thresholds(20, 8)
+def calls_as_pysam_reads_them(vcf, families, thresholds):
+    """Every sample's call read by pysam from the whole VCF, one sample at a time (no sample
+    subset, no cache), per record and family."""
     expected = []
     with pysam.VariantFile(str(vcf)) as whole:
         samples = set(whole.header.samples)
@@ -72,6 +70,14 @@ def test_each_family_gets_the_calls_pysam_reads_for_its_members(cohort):
                               hemi and ind.sex.name == "MALE")
                  for ind in family.individuals if ind.id in samples}
                 for family in families])
+    return expected
+
+
+def test_each_family_gets_the_calls_pysam_reads_for_its_members(cohort):
+    """Expected: calls_as_pysam_reads_them; B3, not in the VCF, is not sequenced."""
+    vcf, families = cohort
+    thresholds = Thresholds(20, 8)
+    expected = calls_as_pysam_reads_them(vcf, families, thresholds)
     got = list(batch_genotypes(vcf, families, "GRCh38", thresholds))
     assert len(got) == len(expected) == 4
     for (_, per_family), want in zip(got, expected, strict=True):
@@ -84,6 +90,43 @@ def test_each_family_gets_the_calls_pysam_reads_for_its_members(cohort):
     (_, (a, b)) = got[2]
     assert a["A2"].copies == 1 and b["B1"].status == "male_het_x"
     assert b["B3"].hemizygous is False and a["A1"].hemizygous is True
+
+
+def test_a_space_inside_an_info_value_does_not_shift_the_sample_columns(cohort, tmp_path):
+    """VCF columns are split at tabs only: an INFO string may hold spaces (htslib keeps
+    them). Split at any whitespace, chr18:200's A2 (0/1) would be looked up by A1's text
+    (0/0) in the call cache and read as a non-carrier."""
+    vcf, families = cohort
+    spaced = tmp_path / "spaced.vcf"
+    spaced.write_text(vcf.read_text()
+                      .replace("##FORMAT=<ID=GT,", '##INFO=<ID=NOTE,Number=1,Type=String,'
+                               'Description="Free text">\n##FORMAT=<ID=GT,', 1)
+                      .replace("\tPASS\t.\t", "\tPASS\tNOTE=two words\t"))
+    thresholds = Thresholds(20, 8)
+    expected = calls_as_pysam_reads_them(spaced, families, thresholds)
+    got = [per_family for _, per_family in batch_genotypes(spaced, families, "GRCh38",
+                                                           thresholds)]
+    assert [[{pid: calls[pid] for pid in want} for calls, want in zip(row, wanted, strict=True)]
+            for row, wanted in zip(got, expected, strict=True)] == expected
+    assert got[1][0]["A2"].copies == 1  # the case above
+
+
+def test_the_same_column_text_under_another_format_is_read_anew(cohort, tmp_path):
+    """The call cache is keyed by FORMAT as well as the column's text: '0/1:5:30' is GQ 5
+    (low_gq) under GT:GQ:DP and DP 5 (low_dp) under GT:DP:GQ (min_gq 20, min_dp 8). The
+    first sample column is the same in both records, so a key on it instead of FORMAT would
+    hand the second record the first one's call."""
+    vcf, families = cohort
+    same = "\t".join(["0/1:5:30"] * 6)
+    two = tmp_path / "two_formats.vcf"
+    two.write_text(HEADER + f"chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:GQ:DP\t{same}\n"
+                   f"chr18\t200\t.\tC\tT\t50\tPASS\t.\tGT:DP:GQ\t{same}\n")
+    got = [per_family for _, per_family in batch_genotypes(two, families, "GRCh38",
+                                                           Thresholds(20, 8))]
+    assert [got[0][0]["A1"].status, got[1][0]["A1"].status] == ["low_gq", "low_dp"]
+    expected = calls_as_pysam_reads_them(two, families, Thresholds(20, 8))
+    assert [[{pid: calls[pid] for pid in want} for calls, want in zip(row, wanted, strict=True)]
+            for row, wanted in zip(got, expected, strict=True)] == expected
 
 
 def test_a_bad_value_is_tagged_with_the_family_of_the_sample(cohort, tmp_path):
