@@ -18,8 +18,8 @@ rule annotate:
     localrule: config.get("annotation", {}).get("mode") == "online"
     threads: 1
     resources:
-        mem_mb=mem_mb(500, per_input_mb=50),
-        runtime=runtime(10, per_input_mb=15),
+        mem_mb=by_input_size(500, per_input_mb=50),
+        runtime=by_input_size(10, per_input_mb=15),
     params:
         build=config["genome_build"],
         padding=config["padding"],

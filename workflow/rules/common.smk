@@ -166,19 +166,11 @@ def annotation_resources(wildcards):
 # record (report), a report.json (cohort). Each rule's figures are at least twice the peak
 # memory (benchmark max_rss) and wall time measured on the demo and on a 12 MB VCF of 1M
 # records, 20,000 in the panel genes: the table in README, "Running on a SLURM cluster".
-def mem_mb(base, per_input_mb=0):
-    """Megabytes: `base`, plus `per_input_mb` for each MB of the first input, times the attempt."""
+def by_input_size(base, per_input_mb=0):
+    """A resource (mem_mb in MB, runtime in minutes): `base`, plus `per_input_mb` for each MB
+    of the rule's first input, times the attempt."""
 
-    def mem_mb(wildcards, input, attempt):
+    def amount(wildcards, input, attempt):
         return math.ceil((base + per_input_mb * input.size_files_mb[0]) * attempt)
 
-    return mem_mb
-
-
-def runtime(base, per_input_mb=0):
-    """Minutes: `base`, plus `per_input_mb` for each MB of the first input, times the attempt."""
-
-    def runtime(wildcards, input, attempt):
-        return math.ceil((base + per_input_mb * input.size_files_mb[0]) * attempt)
-
-    return runtime
+    return amount

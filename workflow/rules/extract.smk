@@ -12,8 +12,8 @@ rule extract:
         outpath("benchmarks/extract/{vcf}.tsv")
     threads: 1
     resources:
-        mem_mb=mem_mb(500),
-        runtime=runtime(10, per_input_mb=0.06),
+        mem_mb=by_input_size(500),
+        runtime=by_input_size(10, per_input_mb=0.06),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -13,8 +13,8 @@ rule normalise:
         outpath("benchmarks/normalise/{vcf}.tsv")
     threads: 1
     resources:
-        mem_mb=mem_mb(500, per_input_mb=400),
-        runtime=runtime(10, per_input_mb=2),
+        mem_mb=by_input_size(500, per_input_mb=400),
+        runtime=by_input_size(10, per_input_mb=2),
     params:
         pass_only=config["filters"]["pass_only"],
         fasta=config["annotation"]["reference_fasta"],

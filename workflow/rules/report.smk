@@ -39,8 +39,8 @@ for batch in BATCHES:
             outpath(f"benchmarks/report/{batch.name}.tsv")
         threads: 1
         resources:
-            mem_mb=mem_mb(1000, per_input_mb=20),
-            runtime=runtime(10, per_input_mb=0.05),
+            mem_mb=by_input_size(1000, per_input_mb=20),
+            runtime=by_input_size(10, per_input_mb=0.05),
         params:
             family_ids=batch.families,
             settings={
@@ -78,8 +78,8 @@ rule cohort:
         outpath("logs/cohort.log"),
     threads: 1
     resources:
-        mem_mb=mem_mb(2000, per_input_mb=5),
-        runtime=runtime(10, per_input_mb=0.05),
+        mem_mb=by_input_size(2000, per_input_mb=5),
+        runtime=by_input_size(10, per_input_mb=0.05),
     params:
         families=FAMILIES,
         files=run_info_files(),

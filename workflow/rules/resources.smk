@@ -22,8 +22,8 @@ rule build_resources:
     localrule: True  # on the rule, so that it stays local under a module's renaming
     threads: 1
     resources:
-        mem_mb=mem_mb(1000),
-        runtime=runtime(60),
+        mem_mb=by_input_size(1000),
+        runtime=by_input_size(60),
     params:
         build=config["genome_build"],
         padding=config["padding"],

@@ -20,8 +20,8 @@ for batch in BATCHES:
             outpath(f"benchmarks/segregate/{batch.name}.tsv")
         threads: 1
         resources:
-            mem_mb=mem_mb(500, per_input_mb=250),
-            runtime=runtime(10, per_input_mb=10),
+            mem_mb=by_input_size(500, per_input_mb=250),
+            runtime=by_input_size(10, per_input_mb=10),
         params:
             input_vcf=batch.vcf,
             family_ids=batch.families,
