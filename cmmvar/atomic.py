@@ -4,13 +4,14 @@ so an interrupted run never leaves a half-written file under the target's name."
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import simplejson
 
 
 def _temporary_prefix(target: Path) -> str:
@@ -87,4 +88,11 @@ def write_text(target: str | Path, text: str) -> None:
 
 
 def write_json(target: str | Path, data) -> None:
-    write_text(target, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+    """Indented JSON, as the standard library writes it. simplejson's C encoder writes the
+    same text with indentation (the standard library's falls back to pure Python there), 2-3
+    times faster: a cohort writes a report.json of about 2 MB per family (issue 14). The
+    options keep the standard library's output: tuples and namedtuples as lists, NaN written,
+    no Decimal."""
+    text = simplejson.dumps(data, indent=2, default=str, namedtuple_as_object=False,
+                            use_decimal=False, allow_nan=True)
+    write_text(target, text + "\n")

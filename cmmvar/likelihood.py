@@ -13,8 +13,9 @@ Knows genotype probabilities over a pedigree; nothing about VCFs, genes or repor
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -74,11 +75,12 @@ def _states(person: Person, x_linked: bool) -> int:
     return 2 if x_linked and person.male else 3
 
 
-def _prior(person: Person, q: float, x_linked: bool) -> np.ndarray:
-    """Hardy-Weinberg genotype frequencies of a founder (a hemizygous male: allele freq.)."""
+def _prior(person: Person, q: np.ndarray, x_linked: bool) -> np.ndarray:
+    """Hardy-Weinberg genotype frequencies of a founder (a hemizygous male: allele freq.),
+    one row per allele frequency of `q` (shape (B,))."""
     if x_linked and person.male:
-        return np.array([1 - q, q])
-    return np.array([(1 - q) ** 2, 2 * q * (1 - q), q * q])
+        return np.stack([1 - q, q], axis=1)
+    return np.stack([(1 - q) ** 2, 2 * q * (1 - q), q * q], axis=1)
 
 
 @lru_cache(maxsize=256)
@@ -114,42 +116,62 @@ def log_likelihood(people: Sequence[Person], q: float, weights: Mapping[str, Seq
     weights[id][g] (g = ALT copies: 0..2, or 0..1 for a male's X). People missing from
     `weights` have weight 1 for every genotype. -inf when the sum is 0."""
     people = tuple(people)
+    for p in people:
+        n = _states(p, x_linked)
+        if p.id in weights and np.shape(weights[p.id]) != (n,):
+            raise ValueError(f"{p.id}: expected {n} genotype weights, got "
+                             f"{np.shape(weights[p.id])}")
+    batch = {pid: np.asarray(w, dtype=np.longdouble)[None, :] for pid, w in weights.items()}
+    return float(log_likelihoods(people, np.array([q]), batch, x_linked)[0])
+
+
+def log_likelihoods(people: Sequence[Person], q: np.ndarray,
+                    weights: Mapping[str, np.ndarray], x_linked: bool = False) -> np.ndarray:
+    """`log_likelihood` of B problems on one pedigree at once (one elimination, a leading
+    batch axis): q has shape (B,), weights[id] shape (B, states). A sensitivity table's
+    ~50 likelihoods then cost about one (numpy's per-call overhead dominates small
+    pedigrees)."""
+    people = tuple(people)
+    size = len(q)
     index = {p.id: i for i, p in enumerate(people)}
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
-    log_scale = 0.0
+    log_scale = np.zeros(size)
+    dead = np.zeros(size, dtype=bool)
+
+    def rescale(array: np.ndarray) -> np.ndarray:
+        """Each problem's array scaled to a maximum of 1 (logs kept aside), so products of
+        tiny weights cannot underflow; a problem whose array is all 0 has likelihood 0."""
+        nonlocal log_scale, dead
+        peak = array.reshape(size, -1).max(axis=1)
+        dead = dead | (peak <= 0.0)
+        peak = np.where(peak > 0.0, peak, 1.0)
+        log_scale = log_scale + np.log(peak).astype(float)
+        return array / peak.reshape((size,) + (1,) * (array.ndim - 1))
+
     for i, p in enumerate(people):
         n = _states(p, x_linked)
-        w = np.asarray(weights.get(p.id, np.ones(n)), dtype=np.longdouble)
-        if w.shape != (n,):
-            raise ValueError(f"{p.id}: expected {n} genotype weights, got {w.shape}")
-        # Scale each person's weights to a maximum of 1 (logs kept aside), so products of
-        # tiny weights cannot underflow before the first rescaling.
-        peak = np.max(w)
-        if peak <= 0.0:
-            return -math.inf
-        log_scale += float(np.log(peak))
-        w = w / peak
+        w = weights.get(p.id)
+        w = np.ones((size, n), dtype=np.longdouble) if w is None else \
+            rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble), (size, n)))
         if p.father is None:
             factors.append(((i,), _prior(p, q, x_linked) * w))
         else:
             table = _T_X[p.male] if x_linked else _T_AUTOSOMAL
-            factors.append(((i, index[p.father], index[p.mother]), table * w[:, None, None]))
+            factors.append(((i, index[p.father], index[p.mother]),
+                            table[None] * w[:, :, None, None]))
 
     for v in _elimination_order(people, x_linked):
         touching = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
         scope = sorted({u for vars_, _ in touching for u in vars_} - {v})
-        labels = {u: k for k, u in enumerate(sorted(set(scope) | {v}))}
+        labels = {u: k + 1 for k, u in enumerate(sorted(set(scope) | {v}))}  # 0: the batch
         operands = []
         for vars_, array in touching:
-            operands += [array, [labels[u] for u in vars_]]
-        result = np.einsum(*operands, [labels[u] for u in scope])
-        peak = np.max(result)  # an einsum output always has at least one entry
-        if peak <= 0.0:
-            return -math.inf
-        log_scale += float(np.log(peak))
-        factors.append((tuple(scope), result / peak))
-    return log_scale  # every variable is summed out; the scalars left were rescaled to 1
+            operands += [array, [0] + [labels[u] for u in vars_]]
+        result = np.einsum(*operands, [0] + [labels[u] for u in scope])
+        factors.append((tuple(scope), rescale(result)))
+    # every variable is summed out; the scalars left were rescaled to 1
+    return np.where(dead, -math.inf, log_scale)
 
 
 def _phenotype_weights(penetrance: Sequence[float], phenotype: str) -> np.ndarray:
@@ -179,26 +201,19 @@ def _genotype_weights(n: int, observed: int | None) -> np.ndarray:
     return w
 
 
+@dataclass(frozen=True)
+class Scenario:
+    """The assumptions of one FLB: allele frequency, each person's penetrance vector
+    (P(affected | g)) and phenotype ('affected', 'unaffected' or 'unknown'; missing: unknown)."""
+
+    q: float
+    penetrance: Mapping[str, Sequence[float]]
+    phenotypes: Mapping[str, str]
+
+
 def flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
         penetrance: Mapping[str, Sequence[float]], phenotypes: Mapping[str, str],
         genotypes: Mapping[str, int | None]) -> FlbResult:
-    """`_flb`, remembered: in a cohort a family's variants repeat a few genotype patterns
-    per gene model, and the sensitivity table asks ~13 FLBs per variant (issue 14)."""
-    return _remembered_flb(tuple(people), proband, q, x_linked,
-                           tuple((pid, tuple(v)) for pid, v in penetrance.items()),
-                           tuple(phenotypes.items()), tuple(genotypes.items()))
-
-
-@lru_cache(maxsize=4096)  # bounded: memory stays flat over a cohort
-def _remembered_flb(people: tuple[Person, ...], proband: str, q: float, x_linked: bool,
-                    penetrance: tuple, phenotypes: tuple, genotypes: tuple) -> FlbResult:
-    return _flb(people, proband, q, x_linked, dict(penetrance), dict(phenotypes),
-                dict(genotypes))
-
-
-def _flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
-         penetrance: Mapping[str, Sequence[float]], phenotypes: Mapping[str, str],
-         genotypes: Mapping[str, int | None]) -> FlbResult:
     """Full-likelihood Bayes factor (Thompson, Easton & Goldgar 2003, AJHG 73:652):
 
         FLB = [P(G, Ph | causal) / P(g_proband, Ph | causal)] / [P(G) / P(g_proband)]
@@ -206,57 +221,123 @@ def _flb(people: Sequence[Person], proband: str, q: float, x_linked: bool,
     G: every observed genotype; Ph: every phenotype; under the neutral hypothesis genotypes
     are independent of phenotypes. Conditioning on all phenotypes and the proband's genotype
     removes the ascertainment of the index case."""
+    [result] = flbs(people, proband, x_linked, genotypes, [Scenario(q, penetrance, phenotypes)])
+    return result
+
+
+def flbs(people: Sequence[Person], proband: str, x_linked: bool,
+         genotypes: Mapping[str, int | None], scenarios: Sequence[Scenario]) -> list[FlbResult]:
+    """`flb` of one variant's genotypes under several scenarios (a sensitivity table), in one
+    batched elimination, remembered under names that are positions in `people`: a cohort's
+    families share a few shapes and genotype patterns (issue 14), so one family's computation
+    serves every family of the same shape. The numbers do not depend on the names
+    (elimination follows positions); names in the reasons are put back."""
     people = tuple(people)
     if proband not in {p.id for p in people}:
         raise ValueError(f"proband {proband} is not in the pedigree")
+    name = {p.id: _placeholder(i) for i, p in enumerate(people)}
+    shape = tuple(Person(name[p.id], p.father and name[p.father], p.mother and name[p.mother],
+                         p.male) for p in people)
+    results = _remembered_flbs(
+        shape, name[proband], x_linked,
+        tuple((name[p.id], genotypes[p.id]) for p in people if p.id in genotypes),
+        tuple((s.q, tuple(tuple(s.penetrance[p.id]) for p in people),
+               tuple(s.phenotypes.get(p.id, "unknown") for p in people)) for s in scenarios))
+    ids = [p.id for p in people]
+    return [result if result.reason is None or _PLACEHOLDER_MARK not in result.reason else
+            replace(result, reason=_PLACEHOLDER.sub(lambda m: ids[int(m.group(1))],
+                                                    result.reason))
+            for result in results]
+
+
+# Computed under placeholder names, a reason holds no real name: every mark is a placeholder.
+_PLACEHOLDER_MARK = "\x00"
+_PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+
+
+def _placeholder(index: int) -> str:
+    return f"{_PLACEHOLDER_MARK}{index}{_PLACEHOLDER_MARK}"
+
+
+@lru_cache(maxsize=4096)  # bounded (tens of MB): memory stays flat over a cohort
+def _remembered_flbs(people: tuple[Person, ...], proband: str, x_linked: bool,
+                     genotypes: tuple, scenarios: tuple) -> tuple[FlbResult, ...]:
+    """`_flbs` on hashable arguments: scenarios as (q, penetrance per person, phenotype per
+    person), in the order of `people`."""
+    return tuple(_flbs(people, proband, x_linked, dict(genotypes),
+                       [Scenario(q, {p.id: f for p, f in zip(people, pen, strict=True)},
+                                 {p.id: ph for p, ph in zip(people, phen, strict=True)})
+                        for q, pen, phen in scenarios]))
+
+
+def _flbs(people: tuple[Person, ...], proband: str, x_linked: bool,
+          genotypes: Mapping[str, int | None], scenarios: Sequence[Scenario]) -> list[FlbResult]:
+    """Four likelihoods per scenario (all genotypes / the proband's, causal / neutral), all
+    in one `log_likelihoods` call, then the FLB or why it is undefined or 0."""
     states = {p.id: _states(p, x_linked) for p in people}
     observed = {pid: g for pid, g in genotypes.items() if g is not None and pid in states}
-    pheno = {p.id: _phenotype_weights(penetrance[p.id], phenotypes.get(p.id, "unknown"))
-             for p in people}
-
-    def weights(typed: Mapping[str, int], causal: bool,
-                unknown: str | None = None) -> dict[str, np.ndarray]:
-        """`unknown`: one person whose phenotype is taken as unknown."""
-        out = {}
-        for p in people:
-            w = _genotype_weights(states[p.id], typed.get(p.id))
-            out[p.id] = w * pheno[p.id] if causal and p.id != unknown else w
-        return out
-
-    def causes(typed: Mapping[str, int]) -> str:
-        """Whose data make the causal likelihood 0: each person's phenotype, and each typed
-        genotype, that taken as unknown on its own makes it positive (checked one at a time)."""
-        found = []
-        for p in people:
-            phenotype = phenotypes.get(p.id, "unknown")
-            if phenotype != "unknown" and log_likelihood(
-                    people, q, weights(typed, True, unknown=p.id), x_linked) > -math.inf:
-                found.append(f"{p.id} {phenotype}")
-            if p.id in typed and log_likelihood(
-                    people, q, weights({k: v for k, v in typed.items() if k != p.id}, True),
-                    x_linked) > -math.inf:
-                found.append(f"{p.id} {_genotype_word(typed[p.id], states[p.id])}")
-        if not found:
-            return ("no single person's phenotype or genotype is the cause, only their "
-                    "combination")
-        return ("this changes if any one of these is taken as unknown: " + ", ".join(found))
-
     proband_only = {k: v for k, v in observed.items() if k == proband}
-    neutral_all = log_likelihood(people, q, weights(observed, False), x_linked)
+    typed_all = {p.id: _genotype_weights(states[p.id], observed.get(p.id)) for p in people}
+    typed_proband = {p.id: _genotype_weights(states[p.id], proband_only.get(p.id))
+                     for p in people}
+    # rows per scenario: neutral all, causal proband, causal all, neutral proband
+    weights = {}
+    for p in people:
+        pheno = np.array([_phenotype_weights(s.penetrance[p.id], s.phenotypes.get(p.id,
+                                                                                  "unknown"))
+                          for s in scenarios])
+        rows = np.stack([np.broadcast_to(typed_all[p.id], pheno.shape),
+                         typed_proband[p.id] * pheno, typed_all[p.id] * pheno,
+                         np.broadcast_to(typed_proband[p.id], pheno.shape)], axis=1)
+        weights[p.id] = rows.reshape(-1, states[p.id])
+    q = np.repeat([s.q for s in scenarios], 4).astype(float)
+    logs = log_likelihoods(people, q, weights, x_linked).reshape(-1, 4)
+    return [_result(row, people, x_linked, s, observed, proband_only)
+            for row, s in zip(logs.tolist(), scenarios, strict=True)]
+
+
+def _result(logs: Sequence[float], people: tuple[Person, ...], x_linked: bool, scenario: Scenario,
+            observed: Mapping[str, int], proband_only: Mapping[str, int]) -> FlbResult:
+    neutral_all, causal_proband, causal_all, neutral_proband = logs
     if neutral_all == -math.inf:
         return FlbResult(None, None, "the observed genotypes are not Mendelian-consistent "
                                      "(a de novo variant or a sample/pedigree error)")
-    causal_proband = log_likelihood(people, q, weights(proband_only, True), x_linked)
     if causal_proband == -math.inf:
         return FlbResult(None, None, "the proband's genotype and the family's phenotypes "
                                      "cannot occur together under the causal model (its "
                                      "penetrance and phenocopy rate); "
-                                     + causes(proband_only))
-    causal_all = log_likelihood(people, q, weights(observed, True), x_linked)
+                                     + _causes(people, x_linked, scenario, proband_only))
     if causal_all == -math.inf:
         return FlbResult(0.0, None, "the genotypes and phenotypes cannot occur together under "
                                     "the causal model (its penetrance and phenocopy rate); "
-                                    + causes(observed))
-    neutral_proband = log_likelihood(people, q, weights(proband_only, False), x_linked)
+                                    + _causes(people, x_linked, scenario, observed))
     log_flb = (causal_all - causal_proband) - (neutral_all - neutral_proband)
     return FlbResult(math.exp(log_flb), log_flb / math.log(10), None)
+
+
+def _causes(people: tuple[Person, ...], x_linked: bool, scenario: Scenario,
+            typed: Mapping[str, int]) -> str:
+    """Whose data make the causal likelihood 0: each person's phenotype, and each typed
+    genotype, that taken as unknown on its own makes it positive (checked one at a time)."""
+    checks = []  # (label, genotypes, the person whose phenotype is unknown)
+    for p in people:
+        phenotype = scenario.phenotypes.get(p.id, "unknown")
+        if phenotype != "unknown":
+            checks.append((f"{p.id} {phenotype}", typed, p.id))
+        if p.id in typed:
+            checks.append((f"{p.id} {_genotype_word(typed[p.id], _states(p, x_linked))}",
+                           {k: v for k, v in typed.items() if k != p.id}, None))
+    if checks:
+        weights = {p.id: np.array([
+            _genotype_weights(_states(p, x_linked), genotypes.get(p.id))
+            * _phenotype_weights(scenario.penetrance[p.id], "unknown" if p.id == unknown
+                                 else scenario.phenotypes.get(p.id, "unknown"))
+            for _, genotypes, unknown in checks]) for p in people}
+        logs = log_likelihoods(people, np.full(len(checks), scenario.q), weights, x_linked)
+        found = [label for (label, _, _), log in zip(checks, logs, strict=True)
+                 if log > -math.inf]
+    else:
+        found = []
+    if not found:
+        return "no single person's phenotype or genotype is the cause, only their combination"
+    return "this changes if any one of these is taken as unknown: " + ", ".join(found)

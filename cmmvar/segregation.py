@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
 
 from cmmvar.config import check_ladders
 from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
-from cmmvar.likelihood import Person, flb, log_likelihood
+from cmmvar.likelihood import Person, flb, log_likelihoods
 from cmmvar.pedigree import Family, Phenotype, Sex
 
 STRENGTHS = ("none", "supporting", "moderate", "strong")
@@ -258,13 +261,22 @@ def informative_meioses(family: Family, calls: Mapping[str, Genotype], proband: 
     if proband not in causal or any(calls[pid].copies not in causal[pid] for pid in typed):
         return None
 
-    def weights(ids) -> dict[str, list[float]]:
-        n = {pid: 2 if model.x_linked and persons[pid].male else 3 for pid in ids}
-        return {pid: [1.0 if g in causal[pid] else 0.0 for g in range(n[pid])] for pid in ids}
+    return _meioses(tuple(persons.values()), proband,
+                    tuple((pid, causal[pid]) for pid in typed), model.x_linked)
 
-    ordered = tuple(persons.values())
-    together = log_likelihood(ordered, _MEIOSES_Q, weights(typed), model.x_linked)
-    alone = log_likelihood(ordered, _MEIOSES_Q, weights([proband]), model.x_linked)
+
+@lru_cache(maxsize=1024)  # a family's variants share a few typed-affected patterns
+def _meioses(persons: tuple[Person, ...], proband: str, causal: tuple, x_linked: bool) -> int:
+    """`informative_meioses` from the causal genotypes of the typed affected members:
+    both likelihoods in one batched elimination."""
+    causal = dict(causal)
+    states = {p.id: 2 if x_linked and p.male else 3 for p in persons}
+
+    def row(pid: str, ids) -> list[float]:
+        return [1.0 if pid not in ids or g in causal[pid] else 0.0 for g in range(states[pid])]
+
+    weights = {pid: np.array([row(pid, causal), row(pid, {proband})]) for pid in causal}
+    together, alone = log_likelihoods(persons, np.full(2, _MEIOSES_Q), weights, x_linked)
     return round(-(together - alone) / math.log(2))
 
 

@@ -11,7 +11,7 @@ assumption changed at a time, everything else as used:
   the model needs (an affected non-carrier for a dominant gene) and an unaffected member with
   it (an unaffected carrier), one at a time.
 The first row is the model as used, the one the criteria come from. Computes with
-likelihood.flb and segregation.strength; reads and writes no file.
+likelihood.flbs and segregation.strength; reads and writes no file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from cmmvar.genotypes import Genotype
-from cmmvar.likelihood import flb
+from cmmvar.likelihood import Scenario, flbs
 from cmmvar.pedigree import Family, Phenotype
 from cmmvar.segregation import Model, Settings, causal_genotypes, people, strength
 
@@ -98,38 +98,32 @@ def _penetrance_label(model: Model) -> str:
 
 def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
                 settings: Settings, proband: str, grid: Mapping) -> dict:
-    """The sensitivity table of one variant whose FLB was computed with `proband`."""
-    persons = people(family)
+    """The sensitivity table of one variant whose FLB was computed with `proband`: its rows
+    first laid out, then every FLB computed in one batch (likelihood.flbs)."""
     phenotypes = {i.id: i.phenotype.value for i in family.individuals}
-    genotypes = {pid: g.copies for pid, g in calls.items()}
+    pending: list[tuple[dict, Scenario | None]] = []
 
     def row(assumption: str, setting: str, use: Model, q: float, pheno=phenotypes,
-            **extra) -> dict:
-        result = flb(persons, proband, q, use.x_linked,
-                     penetrance={i.id: use.vector(i.sex, i.liability_class)
-                                 for i in family.individuals},
-                     phenotypes=pheno, genotypes=genotypes)
-        return {"assumption": assumption, "setting": setting, "flb": result.value,
-                "log10_flb": result.log10, "flb_note": result.reason,
-                "pp1": strength(result.value, settings.ladder["pp1"], benign=False),
-                "bs4": strength(result.value, settings.ladder["bs4"], benign=True),
-                "criteria_row": False, "same_as_used": False, **extra}
+            **extra) -> None:
+        scenario = Scenario(q, {i.id: use.vector(i.sex, i.liability_class)
+                                for i in family.individuals}, pheno)
+        pending.append(({"assumption": assumption, "setting": setting, **extra}, scenario))
 
     q0 = settings.allele_frequency
-    rows = [row("as used", f"phenocopy rate {model.phenocopy_rate:g}; penetrance "
-                           f"{_penetrance_label(model)}; allele frequency {q0:g}", model, q0,
-                criteria_row=True)]
+    row("as used", f"phenocopy rate {model.phenocopy_rate:g}; penetrance "
+                   f"{_penetrance_label(model)}; allele frequency {q0:g}", model, q0,
+        criteria_row=True)
     for rate in grid["phenocopy_rates"]:
-        rows.append(row("phenocopy rate", f"{rate:g}", _phenocopy(model, rate), q0,
-                        same_as_used=rate == model.phenocopy_rate))
+        row("phenocopy rate", f"{rate:g}", _phenocopy(model, rate), q0,
+            same_as_used=rate == model.phenocopy_rate)
     seen = set()
     for step in grid["penetrance_shifts"]:
         shifted, clipped = _shifted(model, step)
         if shifted is None:
-            rows.append({"assumption": "penetrance", "setting": f"{step:+g}",
-                         "flb": None, "log10_flb": None, "pp1": "none", "bs4": "none",
-                         "flb_note": "not computed: a penetrance would be 0 or below",
-                         "criteria_row": False, "same_as_used": False})
+            pending.append(({"assumption": "penetrance", "setting": f"{step:+g}",
+                             "flb": None, "log10_flb": None, "pp1": "none", "bs4": "none",
+                             "flb_note": "not computed: a penetrance would be 0 or below",
+                             "criteria_row": False, "same_as_used": False}, None))
             continue
         label = _penetrance_label(shifted)
         if label in seen:
@@ -137,15 +131,27 @@ def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
         seen.add(label)
         note = "the panel's value" if step == 0 else (
             f"{step:+g}, clipped to 1" if clipped else f"{step:+g}")
-        rows.append(row("penetrance", f"{label} ({note})", shifted, q0,
-                        same_as_used=step == 0))
+        row("penetrance", f"{label} ({note})", shifted, q0, same_as_used=step == 0)
     for q in grid["allele_frequencies"]:
-        rows.append(row("allele frequency", f"{q:g}", model, q, same_as_used=q == q0))
+        row("allele frequency", f"{q:g}", model, q, same_as_used=q == q0)
     keys = key_individuals(family, calls, model)
     for person in keys:
         recoded = dict(phenotypes, **{person["id"]: "unknown"})
-        rows.append(row("phenotype recoded", f"{person['id']} ({person['role']}) coded "
-                                             f"unknown", model, q0, recoded,
-                        individual=person["id"]))
+        row("phenotype recoded", f"{person['id']} ({person['role']}) coded unknown", model,
+            q0, recoded, individual=person["id"])
+    results = iter(flbs(people(family), proband, model.x_linked,
+                        {pid: g.copies for pid, g in calls.items()},
+                        [scenario for _, scenario in pending if scenario is not None]))
+    rows = []
+    for fields, scenario in pending:
+        if scenario is not None:
+            result = next(results)
+            named = {"assumption": fields.pop("assumption"), "setting": fields.pop("setting")}
+            fields = {**named, "flb": result.value, "log10_flb": result.log10,
+                      "flb_note": result.reason,
+                      "pp1": strength(result.value, settings.ladder["pp1"], benign=False),
+                      "bs4": strength(result.value, settings.ladder["bs4"], benign=True),
+                      "criteria_row": False, "same_as_used": False, **fields}
+        rows.append(fields)
     return {"proband": proband, "rows": rows, "key_individuals": keys,
             "penetrance_note": PENETRANCE_NOTE}

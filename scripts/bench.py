@@ -30,7 +30,7 @@ from tests.fastlink_io import Pedigree  # noqa: E402
 def flb(*args):
     """cmmvar's FLB computed, never read from its memo of earlier results (FASTLINK has none,
     and the warm-up call repeats the first variant)."""
-    likelihood._remembered_flb.cache_clear()
+    likelihood._remembered_flbs.cache_clear()
     return likelihood.flb(*args)
 
 

@@ -9,5 +9,5 @@ from cmmvar import likelihood
 def fresh_flb_memo():
     """Every test computes its FLBs: none is read from another test's memo (a test of a
     changed engine, or of a mutant under `make mutation`, must see its own results)."""
-    likelihood._remembered_flb.cache_clear()
+    likelihood._remembered_flbs.cache_clear()
     yield

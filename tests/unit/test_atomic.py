@@ -150,3 +150,21 @@ def test_write_indexed_interrupted_between_renames_leaves_no_stale_index(tmp_pat
     assert not Path(f"{out}.tbi").exists() and not Path(f"{out}.csi").exists()
     with pysam.VariantFile(str(out)) as vcf:
         assert [r.pos for r in vcf] == [20]
+
+
+def test_write_json_writes_the_text_of_the_standard_library(tmp_path):
+    """write_json uses simplejson's C encoder for speed (issue 14); its text must stay the
+    standard library's json.dumps(indent=2, default=str): tuples and namedtuples as lists,
+    non-ASCII escaped, NaN and infinities as the standard library writes them, floats by
+    repr, key order kept, objects it cannot encode through str()."""
+    import json
+    from collections import namedtuple
+
+    point = namedtuple("point", "x y")
+    data = {"z": 1, "a": [1.5, 1e-05, 0.1 + 0.2, float("nan"), float("inf"), -float("inf")],
+            "tuple": (1, "two"), "named": point(3, 4), "text": "Ménière \u2014 \"q\"\n",
+            "path": tmp_path, "nested": {"empty": {}, "list": [], "none": None, "yes": True},
+            "big": 2**70, "negative": -0.0}
+    target = tmp_path / "out.json"
+    write_json(target, data)
+    assert target.read_text() == json.dumps(data, indent=2, default=str) + "\n"
