@@ -167,7 +167,9 @@ def module_path(name: str) -> str:
     name = name.removeprefix("cmmvar/").removeprefix("cmmvar.").removesuffix(".py")
     if name not in MODULES:
         raise SystemExit(f"unknown module {name!r}: one of {', '.join(MODULES)}")
-    return f"cmmvar/{name}.py"
+    # found wherever it lives in the package (flat, or in a stage's subpackage)
+    [path] = sorted((ROOT / "cmmvar").rglob(f"{name}.py"))
+    return path.relative_to(ROOT).as_posix()
 
 
 def parse_targets(targets: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
