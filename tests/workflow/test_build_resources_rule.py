@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.unit.test_build_resources import PANEL, base_urls, site  # noqa: F401 (fixture)
+from tests.resource_server import PANEL, base_urls
 
 from .test_demo import copy_project, snakemake
 
