@@ -251,7 +251,9 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
     ClinVar, gnomAD, CADD and REVEL from MyVariant.info. A service that fails stops the
     stage (no table with variants silently unannotated), naming the VCF and how many of its
     variants lack an answer."""
-    from cmmvar.online import ServiceError, VariantKey, online_annotations
+    from cmmvar.online import online_annotations
+    from cmmvar.online_cache import VariantKey
+    from cmmvar.online_http import ServiceError
 
     keys = {}
     for row in rows:

@@ -22,16 +22,11 @@ import pytest
 
 from cmmvar import __version__
 from cmmvar.errors import ConfigError, InputError
-from cmmvar.online import (
-    Cache,
-    Http,
-    MyVariant,
-    ServiceError,
-    VariantKey,
-    VepRest,
-    hgvs_id,
-    online_annotations,
-)
+from cmmvar.online import online_annotations
+from cmmvar.online_cache import Cache, VariantKey
+from cmmvar.online_http import Http, ServiceError
+from cmmvar.online_myvariant import MyVariant, hgvs_id
+from cmmvar.online_vep import VepRest
 
 DCC_TX = "ENST00000442544"
 
