@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cmmvar.errors import PanelError
 from cmmvar.genome import BUILDS, bare
+from cmmvar.manifest import sha256
 
 REQUIRED = (
     "symbol", "hgnc_id", "ensembl_gene", "mane_transcript", "chrom", "start_grch38",
@@ -195,7 +196,6 @@ def panel_record(path: str | Path) -> dict:
     """The panel as a report cites it: path, SHA-256 of the file, and its version, MANE
     release and condition (the phenotype its PED files code as affected, named in the
     reports' words) from the header lines (None where the panel does not say)."""
-    from cmmvar.provenance import sha256
     meta = panel_metadata(path)
     return {"path": str(path), "sha256": sha256(path), "version": meta.get("version"),
             "mane_release": meta.get("mane_release"), "condition": meta.get("condition")}
