@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pysam
 
 from cmmvar import consequence as offline_consequence
 from cmmvar.atomic import atomic_path
 from cmmvar.databases import Clinvar, Gnomad
 from cmmvar.errors import ConfigError, InputError, VcfError
+from cmmvar.genome import Reference
 from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
 from cmmvar.provenance import resource_record
@@ -48,7 +48,7 @@ class Sources:
 
     build: str
     transcripts: dict[str, Transcript] = field(default_factory=dict)
-    fasta: pysam.FastaFile | None = None
+    fasta: Reference | None = None
     gnomad: Gnomad | None = None
     clinvar: Clinvar | None = None
     online: dict | None = None  # annotation settings when mode is online
@@ -109,15 +109,7 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
             sources.provenance["transcripts_gff3"] = resource_record(
                 gff3, f"{len(sources.transcripts)} transcripts of the panel genes")
         if fasta:
-            if not Path(fasta).exists():
-                raise InputError("reference FASTA not found", path=fasta,
-                                 hint="check annotation.reference_fasta (or --fasta)")
-            try:
-                sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot open the reference FASTA ({exc})", path=fasta,
-                                 hint=f"index it with 'samtools faidx {fasta}' (bgzip, not "
-                                      f"gzip, if compressed)") from None
+            sources.fasta = stack.enter_context(Reference(fasta))
             sources.provenance["reference_fasta"] = resource_record(fasta)
         for key, kind in (("gnomad_vcf", Gnomad), ("clinvar_vcf", Clinvar)):
             if annotation.get(key):

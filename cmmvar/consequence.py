@@ -9,13 +9,13 @@ HGVS nomenclature (varnomen.hgvs.org, version 21).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
-import pysam
 from Bio.Data.IUPACData import protein_letters_1to3_extended
 from Bio.Seq import Seq
 
 from cmmvar.errors import VcfError
-from cmmvar.genome import bare, resolve
+from cmmvar.genome import Reference, bare
 from cmmvar.transcripts import Transcript
 
 # VEP's default distance for upstream/downstream_gene_variant (--distance 5000).
@@ -87,7 +87,7 @@ class _Edit:
 
 
 def annotate(chrom: str, pos: int, ref: str, alt: str, transcripts,
-             fasta: pysam.FastaFile) -> list[Consequence]:
+             fasta: Reference) -> list[Consequence]:
     """Consequences of a normalised biallelic variant (1-based `pos`, VCF alleles with
     anchored indels) on each transcript it overlaps or lies within 5 kb of.
 
@@ -96,17 +96,14 @@ def annotate(chrom: str, pos: int, ref: str, alt: str, transcripts,
     if isinstance(transcripts, dict):
         transcripts = transcripts.values()
     ref, alt = ref.upper(), alt.upper()
-    contig = resolve(chrom, fasta.references)
-    if contig is None:
-        raise VcfError(f"contig {chrom} is not in the reference FASTA",
-                       path=fasta.filename.decode(), record=f"{chrom}:{pos}")
-    seen = fasta.fetch(contig, pos - 1, pos - 1 + len(ref)).upper()
+    contig = fasta.require(chrom, f"{chrom}:{pos}")
+    seen = fasta.seq(contig, pos, pos + len(ref) - 1)
     if seen != ref:
         raise VcfError(f"REF {ref} differs from the reference FASTA ({seen or 'none'})",
-                       path=fasta.filename.decode(), record=f"{chrom}:{pos}:{ref}:{alt}",
+                       path=fasta.path, record=f"{chrom}:{pos}:{ref}:{alt}",
                        hint="the VCF and the FASTA must be the same build")
     edit = _edit(pos, ref, alt)
-    genome = _Genome(fasta, contig)
+    genome = _Contig(fasta, contig)
     found = []
     for transcript in transcripts:
         if bare(transcript.chrom) != bare(chrom):
@@ -127,26 +124,12 @@ def _edit(pos: int, ref: str, alt: str) -> _Edit:
     return _Edit(pos, pos + len(ref) - 1, alt)
 
 
-class _Genome:
-    """Reference bases of one contig, fetched in chunks and cached."""
+class _Contig:
+    """The bases of one contig of the reference."""
 
-    CHUNK = 2048
-
-    def __init__(self, fasta: pysam.FastaFile, contig: str):
-        self.fasta, self.contig = fasta, contig
-        self.chunks: dict[int, str] = {}
-
-    def base(self, pos: int) -> str:
-        key = (pos - 1) // self.CHUNK
-        if key not in self.chunks:
-            self.chunks[key] = self.fasta.fetch(
-                self.contig, key * self.CHUNK, (key + 1) * self.CHUNK).upper()
-        chunk = self.chunks[key]
-        offset = (pos - 1) % self.CHUNK
-        return chunk[offset] if offset < len(chunk) else "N"
-
-    def seq(self, start: int, end: int) -> str:
-        return "".join(self.base(p) for p in range(start, end + 1))
+    def __init__(self, reference: Reference, contig: str):
+        self.base = reference.base_at(contig)
+        self.seq = partial(reference.seq, contig)
 
 
 def _revcomp(seq: str) -> str:
@@ -156,7 +139,7 @@ def _revcomp(seq: str) -> str:
 class _Model:
     """A transcript with its spliced sequence and coordinate maps (transcript order)."""
 
-    def __init__(self, transcript: Transcript, genome: _Genome):
+    def __init__(self, transcript: Transcript, genome: _Contig):
         self.t, self.genome = transcript, genome
         self.plus = transcript.strand != "-"
         self.exons = list(transcript.exons if self.plus else reversed(transcript.exons))
@@ -169,8 +152,7 @@ class _Model:
             self.offsets.append(total)
             total += e - s + 1
         self.length = total
-        spliced = "".join(genome.fasta.fetch(genome.contig, s - 1, e).upper()
-                          for s, e in transcript.exons)
+        spliced = "".join(genome.seq(s, e) for s, e in transcript.exons)
         self.seq = spliced if self.plus else _revcomp(spliced)
         if transcript.coding:
             first, last = ((transcript.cds_start, transcript.cds_end) if self.plus

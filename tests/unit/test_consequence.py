@@ -35,6 +35,7 @@ import pytest
 
 from cmmvar.consequence import annotate
 from cmmvar.errors import VcfError
+from cmmvar.genome import Reference
 from cmmvar.transcripts import GffError, load_transcripts
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
@@ -192,7 +193,7 @@ def _gff3(gene: Gene, number: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def genome(tmp_path_factory):
-    """(FastaFile, transcripts by gene name) for the four genes."""
+    """(Reference, transcripts by gene name) for the four genes."""
     folder = tmp_path_factory.mktemp("genome")
     genes = _genes()
     fasta = folder / "ref.fa"
@@ -204,7 +205,7 @@ def genome(tmp_path_factory):
         lines += _gff3(gene, number)
     gff.write_text("\n".join(lines) + "\n")
     transcripts = load_transcripts(gff)
-    with pysam.FastaFile(str(fasta)) as handle:
+    with Reference(fasta) as handle:
         yield handle, {t.gene: t for t in transcripts.values()}
 
 
