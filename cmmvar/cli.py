@@ -78,7 +78,7 @@ def _annotate(args: argparse.Namespace) -> None:
 def _ped_columns(text: str):
     """`liability_class=class,age=9`: a header name, or a position when all digits."""
     from cmmvar.errors import ConfigError
-    from cmmvar.pedigree import PedColumns
+    from cmmvar.ped_file import PedColumns
 
     mapping = {}
     for item in text.split(","):
