@@ -27,7 +27,8 @@ from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
 from cmmvar.provenance import resource_record
 from cmmvar.transcripts import GffError, Transcript, load_transcripts
-from cmmvar.vcf import open_vcf, records
+from cmmvar.vcf import open_vcf
+from cmmvar.vcf_records import records
 
 log = logging.getLogger("cmmvar")
 

@@ -21,6 +21,7 @@ from cmmvar.errors import VcfError
 from cmmvar.genome import CONTIG_LENGTHS, bare, canonical, check_build, resolve
 from cmmvar.panel import Gene, Region, regions
 from cmmvar.vcf import (
+    TEXT_ERRORS,
     HeaderGaps,
     contig_lengths,
     data_blocks,
@@ -28,10 +29,9 @@ from cmmvar.vcf import (
     index_into_place,
     is_plain_gzip,
     open_vcf,
-    record_columns,
-    records,
     stale_index,
 )
+from cmmvar.vcf_records import record_columns, records
 
 
 @dataclass
@@ -178,7 +178,7 @@ def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats
 
     def name_of(raw: bytes) -> str:
         if raw not in names:
-            names[raw] = bare(raw.decode("utf-8", "cmmvar-latin1"))
+            names[raw] = bare(raw.decode("utf-8", TEXT_ERRORS))
         return names[raw]
 
     with candidates.open("wb") as out:

@@ -31,7 +31,8 @@ from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
 from cmmvar.genome import Reference
 from cmmvar.sample_columns import SampleColumns, subset
-from cmmvar.vcf import HeaderGaps, index_into_place, open_vcf, records
+from cmmvar.vcf import HeaderGaps, index_into_place, open_vcf
+from cmmvar.vcf_records import records
 from cmmvar.windowsort import WindowSort
 
 ORIGIN_KEY = "CMMVAR_ORIGIN"
