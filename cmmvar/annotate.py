@@ -26,6 +26,7 @@ from cmmvar.genome import Reference
 from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
 from cmmvar.provenance import resource_record
+from cmmvar.transcript_effect import effect_fields
 from cmmvar.transcripts import GffError, Transcript, load_transcripts
 from cmmvar.vcf import open_vcf
 from cmmvar.vcf_records import records
@@ -154,11 +155,7 @@ def _offline_entries(sources: Sources, chrom: str, pos: int, ref: str, alt: str)
         return []
     found = offline_consequence.annotate(chrom, pos, ref, alt, sources.transcripts,
                                          sources.fasta)
-    return [{"transcript": c.transcript, "gene": c.gene, "consequence": c.consequence,
-             "impact": c.impact, "hgvs_c": c.hgvs_c, "hgvs_p": c.hgvs_p, "exon": c.exon,
-             "intron": c.intron,
-             "mane_select": sources.transcripts[c.transcript].mane_select,
-             "source": "cmmvar offline (GFF3 + FASTA)"} for c in found]
+    return [effect_fields(c) for c in found]
 
 
 def _frequency(value) -> str:
@@ -266,13 +263,7 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
             continue
         vep, more = found.vep.results.get(key), found.myvariant.results.get(key)
         if vep is not None and not row["consequence"]:
-            entries = [{"transcript": t.transcript_id, "gene": t.gene_symbol or "",
-                        "consequence": "&".join(t.consequence_terms), "impact": t.impact or "",
-                        "hgvs_c": (t.hgvsc or "").split(":")[-1],
-                        "hgvs_p": (t.hgvsp or "").split(":")[-1], "exon": t.exon or "",
-                        "intron": t.intron or "", "mane_select": t.mane_select,
-                        "source": f"{found.vep.service} {found.vep.version}"}
-                       for t in vep.transcripts]
+            entries = [effect_fields(t) for t in vep.transcripts]
             chosen, rest = choose(entries, by_symbol.get(row["gene"]))
             if chosen is not None:
                 _report_transcripts(row, chosen, rest)

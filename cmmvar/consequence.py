@@ -16,6 +16,7 @@ from Bio.Seq import Seq
 
 from cmmvar.errors import VcfError
 from cmmvar.genome import Reference, bare
+from cmmvar.transcript_effect import TranscriptEffect
 from cmmvar.transcripts import Transcript
 
 # VEP's default distance for upstream/downstream_gene_variant (--distance 5000).
@@ -48,21 +49,7 @@ SEVERITY = (
 _RANK = {term: rank for rank, (term, _) in enumerate(SEVERITY)}
 _IMPACT = dict(SEVERITY)
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
-
-
-@dataclass(frozen=True)
-class Consequence:
-    """The effect of one variant on one transcript."""
-
-    transcript: str
-    gene: str
-    consequence: str  # SO terms joined by "&", most severe first
-    impact: str  # HIGH | MODERATE | LOW | MODIFIER
-    hgvs_c: str  # "c.123A>G", "n.45del"; "" outside the transcript
-    hgvs_p: str  # "p.(Arg41Trp)", "p.(Leu12=)", "p.(=)", "p.?"; "" when the CDS is not touched
-    exon: str  # "3/10" (or "2-3/10"); "" when no exon is touched
-    intron: str  # "2/9"; "" when no intron is touched
-    protein_position: int | None  # first amino acid changed; None when not known
+SOURCE = "cmmvar offline (GFF3 + FASTA)"  # TranscriptEffect.source of what is found here
 
 
 @dataclass(frozen=True)
@@ -87,9 +74,10 @@ class _Edit:
 
 
 def annotate(chrom: str, pos: int, ref: str, alt: str, transcripts,
-             fasta: Reference) -> list[Consequence]:
+             fasta: Reference) -> list[TranscriptEffect]:
     """Consequences of a normalised biallelic variant (1-based `pos`, VCF alleles with
-    anchored indels) on each transcript it overlaps or lies within 5 kb of.
+    anchored indels) on each transcript it overlaps or lies within 5 kb of: consequence
+    terms most severe first; hgvs_p "p.(Arg41Trp)", "p.(Leu12=)", "p.(=)" or "p.?".
 
     `transcripts` is an iterable of Transcript (or the dict load_transcripts returns).
     """
@@ -215,7 +203,7 @@ class _Model:
         return None
 
 
-def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
+def _annotate_one(model: _Model, edit: _Edit) -> TranscriptEffect | None:
     t = model.t
     if not edit.overlaps(t.start, t.end):
         left = edit.start <= t.start if edit.insertion else edit.end < t.start
@@ -223,7 +211,8 @@ def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
         if distance > UPSTREAM_DISTANCE:
             return None
         term = "upstream_gene_variant" if left == model.plus else "downstream_gene_variant"
-        return Consequence(t.id, t.gene, term, _IMPACT[term], "", "", "", "", None)
+        return TranscriptEffect(t.id, t.gene, term, _IMPACT[term], "", "", "", "",
+                                t.mane_select, SOURCE)
     terms: set[str] = set()
     hgvs_p, position = "", None
     introns_hit = [k for k, (lo, hi) in enumerate(model.introns) if edit.overlaps(lo, hi)]
@@ -268,11 +257,11 @@ def _annotate_one(model: _Model, edit: _Edit) -> Consequence | None:
         terms.add("coding_sequence_variant" if model.cds else "non_coding_transcript_variant")
     ordered = sorted(terms, key=_RANK.__getitem__)
     n_exons = len(model.exons)
-    return Consequence(
+    return TranscriptEffect(
         transcript=t.id, gene=t.gene, consequence="&".join(ordered),
         impact=_IMPACT[ordered[0]], hgvs_c=_hgvs_c(model, shifted), hgvs_p=hgvs_p,
         exon=_numbers(exons_hit, n_exons), intron=_numbers(introns_hit, n_exons - 1),
-        protein_position=position)
+        mane_select=t.mane_select, source=SOURCE, protein_position=position)
 
 
 def _numbers(hit: list[int], total: int) -> str:

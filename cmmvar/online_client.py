@@ -99,7 +99,7 @@ class Client:
         log.info("%s %s: %d variants, %d from the cache %s, %d sent to %s", self.service,
                  version, len(keys), cached, self.cache.path, len(missing), self.base_url)
         return Annotations(self.service, self.base_url, version,
-                           {k: self._parse(found[k]) for k in keys}, len(missing), cached)
+                           {k: self._parse(found[k], version) for k in keys}, len(missing), cached)
 
     def _ask(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
         """The answers to one batch; the variants an answer leaves out are asked again, up
@@ -121,7 +121,7 @@ class Client:
     def _fetch(self, batch: list[VariantKey]) -> dict[VariantKey, Any]:
         raise NotImplementedError
 
-    def _parse(self, response: Any):
+    def _parse(self, response: Any, version: str):
         raise NotImplementedError
 
 

@@ -77,7 +77,7 @@ class MyVariant(Client):
                 fetched[key] = hit  # several hits for one id: the first
         return fetched
 
-    def _parse(self, hit: Any) -> MyVariantResult | None:
+    def _parse(self, hit: Any, version: str) -> MyVariantResult | None:
         if not hit or hit.get("notfound"):
             return None
         afs = {dataset: _number(_values(hit, f"gnomad_{dataset}.af.af"))

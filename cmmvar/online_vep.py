@@ -12,6 +12,7 @@ from typing import Any
 from cmmvar.online_cache import DEFAULT_CACHE_DIR, Cache, VariantKey
 from cmmvar.online_client import Client, stated_release
 from cmmvar.online_http import Http
+from cmmvar.transcript_effect import TranscriptEffect
 
 VEP_URLS = {"GRCh38": "https://rest.ensembl.org", "GRCh37": "https://grch37.rest.ensembl.org"}
 # Ensembl VEP REST: at most 200 variants per POST (Bioconductor vep_by_region enforces 200;
@@ -20,30 +21,15 @@ VEP_MAX_BATCH = 200
 
 
 @dataclass(frozen=True)
-class TranscriptConsequence:
-    transcript_id: str
-    gene_symbol: str | None
-    consequence_terms: tuple[str, ...]
-    impact: str | None
-    hgvsc: str | None
-    hgvsp: str | None
-    exon: str | None  # "5/12"
-    intron: str | None
-    mane_select: bool
-    mane_refseq: str | None  # the MANE Select RefSeq accession VEP reports (GRCh38 only)
-    canonical: bool
-
-
-@dataclass(frozen=True)
 class VepResult:
     most_severe_consequence: str | None
-    transcripts: tuple[TranscriptConsequence, ...]
+    transcripts: tuple[TranscriptEffect, ...]
 
-    def transcript(self, transcript_id: str) -> TranscriptConsequence | None:
+    def transcript(self, transcript_id: str) -> TranscriptEffect | None:
         """The consequence on this transcript, its version ignored (ENST00000442544.7)."""
         stable = transcript_id.split(".")[0]
         return next((t for t in self.transcripts
-                     if t.transcript_id.split(".")[0] == stable), None)
+                     if t.transcript.split(".")[0] == stable), None)
 
 
 class VepRest(Client):
@@ -87,15 +73,16 @@ class VepRest(Client):
                 fetched[key] = item
         return fetched
 
-    def _parse(self, response: Any) -> VepResult:
+    def _parse(self, response: Any, version: str) -> VepResult:
         transcripts = tuple(
-            TranscriptConsequence(
-                transcript_id=t.get("transcript_id", ""), gene_symbol=t.get("gene_symbol"),
-                consequence_terms=tuple(t.get("consequence_terms") or ()),
-                impact=t.get("impact"), hgvsc=_unescape(t.get("hgvsc")),
-                hgvsp=_unescape(t.get("hgvsp")), exon=t.get("exon"), intron=t.get("intron"),
+            TranscriptEffect(
+                transcript=t.get("transcript_id", ""), gene=t.get("gene_symbol") or "",
+                consequence="&".join(t.get("consequence_terms") or ()),
+                impact=t.get("impact") or "", hgvs_c=_unprefixed(t.get("hgvsc")),
+                hgvs_p=_unprefixed(t.get("hgvsp")), exon=t.get("exon") or "",
+                intron=t.get("intron") or "",
                 mane_select=bool(t.get("mane_select")) or "MANE_Select" in _flags(t.get("mane")),
-                mane_refseq=t.get("mane_select") or None,
+                source=f"{self.service} {version}", mane_refseq=t.get("mane_select") or None,
                 canonical=bool(t.get("canonical")))
             for t in response.get("transcript_consequences") or ())
         return VepResult(response.get("most_severe_consequence"), transcripts)
@@ -121,7 +108,8 @@ def _flags(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _unescape(hgvs: str | None) -> str | None:
-    """VEP URI-encodes "=" in HGVSp unless run with --no_escape, which REST does not offer
-    (ensembl-vep OutputFactory.pm, TranscriptVariationAllele_to_output_hash): p.Leu12%3D."""
-    return hgvs.replace("%3D", "=") if hgvs else hgvs
+def _unprefixed(hgvs: str | None) -> str:
+    """`ENST00000442544.7:c.100G>A` -> `c.100G>A`, and "=" unescaped: VEP URI-encodes it in
+    HGVSp unless run with --no_escape, which REST does not offer (ensembl-vep
+    OutputFactory.pm, TranscriptVariationAllele_to_output_hash): p.Leu12%3D."""
+    return (hgvs or "").split(":")[-1].replace("%3D", "=")
