@@ -204,7 +204,7 @@ def panel_record(path: str | Path) -> dict:
 def regions(genes: list[Gene], padding: int) -> list[Region]:
     """Gene spans +- padding, merged where they overlap, sorted by chromosome and start."""
     spans = sorted(((g.chrom, max(1, g.start - padding), g.end + padding, g.symbol)
-                    for g in genes), key=lambda s: (_chrom_order(s[0]), s[1]))
+                    for g in genes), key=lambda s: (chrom_order(s[0]), s[1]))
     merged: list[Region] = []
     for chrom, start, end, symbol in spans:
         last = merged[-1] if merged else None
@@ -222,5 +222,11 @@ def genes_at(genes: list[Gene], chrom: str, start: int, end: int, padding: int) 
             if g.chrom == key and start <= g.end + padding and end >= g.start - padding]
 
 
-def _chrom_order(chrom: str) -> tuple[int, str]:
-    return (int(chrom), "") if chrom.isdigit() else (100, chrom)
+def chrom_order(chrom: str) -> tuple[int, str]:
+    """The sort key of a chromosome, named with or without `chr`: 1 to 22 by number, then X,
+    Y and MT (chrM), then any other contig (unplaced, alternate, decoy) by name. The one
+    chromosome order of cmmvar: panel regions and extracted records alike."""
+    name = bare(chrom)
+    if name.isdigit():
+        return (int(name), "")
+    return ({"X": 23, "Y": 24, "MT": 25}.get(name, 26), name)

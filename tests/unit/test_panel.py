@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cmmvar.errors import PanelError
 from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import REQUIRED, Gene, Region, genes_at, load_panel, regions
+from cmmvar.panel import REQUIRED, Gene, Region, chrom_order, genes_at, load_panel, regions
 
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 
@@ -347,3 +347,24 @@ def test_regions_are_disjoint_sorted_and_cover_exactly_the_padded_genes(spans, p
     for chrom in ("1", "2", "X"):
         for pos in range(1, 660):
             assert covered(chrom, pos) == bool(genes_at(genes, chrom, pos, pos, padding))
+
+
+def test_chromosomes_sort_by_number_then_x_y_mt_then_other_contigs():
+    """1 < 2 < 10 < 22 (by number, not as text, where "10" < "2") < X < Y < MT, then the
+    unplaced and alternate contigs by name without `chr` ("1_KI..." < "GL..." < "Un_..."); `chr`
+    and the mitochondrion's chrM name the same."""
+    order = ["chr1", "2", "chr10", "22", "chrX", "Y", "chrM", "chr1_KI270706v1_random",
+             "GL000220.1", "chrUn_KI270302v1"]
+    for start in range(len(order)):
+        rotated = order[start:] + order[:start]
+        assert sorted(rotated, key=chrom_order) == order
+    assert chrom_order("chr7") == chrom_order("7")
+    assert chrom_order("chrM") == chrom_order("MT") == chrom_order("chrMT")
+    assert chrom_order("22") < chrom_order("X") < chrom_order("Y") < chrom_order("MT")
+    assert chrom_order("MT") < chrom_order("chr1_KI270706v1_random")
+
+
+def test_regions_follow_the_chromosome_order_on_x_y_and_mt():
+    genes = [gene("M1", "MT", 100, 200), gene("Y1", "chrY", 100, 200), gene("X1", "X", 100, 200),
+             gene("U1", "GL000220.1", 100, 200), gene("A1", "22", 100, 200)]
+    assert [r.genes for r in regions(genes, 0)] == [("A1",), ("X1",), ("Y1",), ("M1",), ("U1",)]
