@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import yaml
+
+from cmmvar.defaults import schema_path
 from cmmvar.errors import PanelError
 from cmmvar.genome import BUILDS, bare
 from cmmvar.manifest import sha256
@@ -87,6 +91,7 @@ def load_panel(path: str | Path, build: str) -> list[Gene]:
     genes, seen = [], {}
     for number, row in rows:
         gene = _parse_row(row, suffix, path, number)
+        _check_row(row, gene.symbol, path, number)
         if gene.symbol in seen:
             raise PanelError(f"gene {gene.symbol} is listed twice (also line {seen[gene.symbol]})",
                              path=path, line=number)
@@ -169,13 +174,27 @@ def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:
     )
 
 
-def panel_rows(path: str | Path) -> list[dict[str, str]]:
-    """The panel's rows as strings, column by column ('##' header lines skipped), for schema
-    validation; load_panel is the checked reader."""
-    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-        lines = [line for line in handle if not line.startswith("##")]
-    return [{k: v or "" for k, v in row.items()}
-            for row in csv.DictReader(lines, delimiter="\t")]
+@cache
+def _row_schema():
+    import jsonschema  # here: the command line loads it only when it reads a panel
+
+    return jsonschema.Draft202012Validator(
+        yaml.safe_load(schema_path("panel").read_text(encoding="utf-8")))
+
+
+def _check_row(row: dict, symbol: str, path: Path, number: int) -> None:
+    """The row, as strings, against the panel schema (the identifiers' and numbers' formats
+    that _parse_row leaves to it): the one check of a panel, for the workflow and the
+    command line alike."""
+    import jsonschema
+
+    cells = {column: value or "" for column, value in row.items() if column is not None}
+    error = jsonschema.exceptions.best_match(_row_schema().iter_errors(cells))
+    if error is not None:
+        column = ".".join(map(str, error.absolute_path)) or "(row)"
+        raise PanelError(f"gene {symbol}: column {column}: {error.message}", path=path,
+                         line=number, hint="workflow/schemas/panel.schema.yaml gives each "
+                                           "column's format; config/README.md explains them")
 
 
 def panel_metadata(path: str | Path) -> dict[str, str]:

@@ -368,3 +368,35 @@ def test_regions_follow_the_chromosome_order_on_x_y_and_mt():
     genes = [gene("M1", "MT", 100, 200), gene("Y1", "chrY", 100, 200), gene("X1", "X", 100, 200),
              gene("U1", "GL000220.1", 100, 200), gene("A1", "22", 100, 200)]
     assert [r.genes for r in regions(genes, 0)] == [("A1",), ("X1",), ("Y1",), ("M1",), ("U1",)]
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"hgnc_id": "2701"}, "gene GENE2: column hgnc_id: '2701' does not match '^HGNC:[0-9]+$'"),
+    ({"ensembl_gene": "ENSG1.x"}, "gene GENE2: column ensembl_gene: 'ENSG1.x' does not match"),
+    ({"mane_transcript": "ENST00000000001"},
+     "gene GENE2: column mane_transcript: 'ENST00000000001' does not match"),
+    ({"chrom": "chr7_KI270803v1_alt"}, "gene GENE2: column chrom: 'chr7_KI270803v1_alt' does "
+                                       "not match"),
+    ({"symbol": "gene2"}, "gene gene2: column symbol: 'gene2' does not match"),
+    # numbers float() reads but the panel format does not allow
+    ({"penetrance": "5e-1"}, "gene GENE2: column penetrance: '5e-1' does not match"),
+    ({"phenocopy_rate": ".001"}, "gene GENE2: column phenocopy_rate: '.001' does not match"),
+])
+def test_a_row_against_the_panel_schema_is_an_error_naming_line_gene_and_column(
+        tmp_path, change, words):
+    """The schema's formats, checked by load_panel itself: the workflow checks the panel once,
+    through load_panel, and the command line gets the same checks."""
+    path = panel_file(tmp_path, {}, change)
+    message = panel_error(path)
+    assert message.startswith(f"{path}, line 3: {words}")
+    assert "panel.schema.yaml" in message
+
+
+@pytest.mark.parametrize("value", ["1", "0.5", "0", "1.0", "1e-3", "2.6e-6"])
+def test_numbers_the_panel_schema_allows_load(tmp_path, value):
+    """At the edges of the formats: 0, 1 and 1.0 allowed; the frequencies in e-notation."""
+    [_, gene] = load_panel(panel_file(tmp_path, {}, {"penetrance": value if "e" not in value
+                                                     else "0.5",
+                                                     "phenocopy_rate": value,
+                                                     "max_allele_frequency": value}), "GRCh38")
+    assert gene.phenocopy_rate == float(value)
