@@ -13,6 +13,7 @@ import yaml
 from cmmvar.cli import build_parser
 from cmmvar.defaults import schema_default, schema_path
 from cmmvar.segregation import Settings, settings_from_config
+from cmmvar.sensitivity import grid_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_SCHEMAS = ROOT / "workflow" / "schemas"
@@ -81,3 +82,9 @@ def test_the_library_settings_take_the_schema_defaults():
         assert settings.allele_frequency == default("segregation", "allele_frequency")
         assert settings.max_parent_alt_fraction == default("segregation",
                                                            "max_parent_alt_fraction") == 0.05
+
+
+def test_the_sensitivity_grid_defaults_are_the_schemas():
+    assert grid_from_config(None) == default("segregation", "sensitivity") == {
+        "phenocopy_rates": [0.0001, 0.001, 0.01, 0.05], "penetrance_shifts": [-0.2, 0.0, 0.2],
+        "allele_frequencies": [0.00001, 0.0001, 0.001]}
