@@ -2,9 +2,9 @@
 transcripts (GFF3), the reference around the panel genes, ClinVar, and the gnomAD sites of the
 panel regions only, with a manifest of where each file came from.
 
-Knows the public files and how to take only what the panel needs; nothing about samples or
-variants (no sample data is read or sent). Remote indexed files are read with htslib, which
-fetches only the blocks a region needs (HTTP range requests).
+Holds the public sources of each build and build_resources, which runs the fetch steps of
+cmmvar.resource_fetch in a staging folder, moves the files in and writes the manifest
+(cmmvar.manifest). Nothing about samples or variants (no sample data is read or sent).
 """
 
 from __future__ import annotations
