@@ -28,7 +28,7 @@ from cmmvar.databases import Gnomad
 from cmmvar.errors import BuildMismatchError, InputError
 from cmmvar.genome import CONTIG_LENGTHS
 from cmmvar.manifest import read_manifest
-from cmmvar.online import Http, ServiceError
+from cmmvar.online_http import Http, ServiceError
 from cmmvar.panel import REQUIRED
 from cmmvar.resources import build_resources, sources_for
 
