@@ -26,14 +26,8 @@ from cmmvar.genotypes import (
 )
 from cmmvar.normalise import normalise
 from cmmvar.panel import Gene
-from cmmvar.pedigree import (
-    Family,
-    PedColumns,
-    SampleMatch,
-    match_samples,
-    read_family,
-    read_ped,
-)
+from cmmvar.ped_file import PedColumns, read_family, read_ped
+from cmmvar.pedigree import Family, SampleMatch, match_samples
 from cmmvar.segregation import (
     Model,
     Settings,

@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pysam
 
 from cmmvar import consequence as offline_consequence
 from cmmvar.atomic import atomic_path
 from cmmvar.databases import Clinvar, Gnomad
 from cmmvar.errors import ConfigError, InputError, VcfError
+from cmmvar.genome import Reference
 from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
 from cmmvar.provenance import resource_record
+from cmmvar.transcript_effect import effect_fields
 from cmmvar.transcripts import GffError, Transcript, load_transcripts
-from cmmvar.vcf import open_vcf, records
+from cmmvar.vcf import open_vcf
+from cmmvar.vcf_records import records
 
 log = logging.getLogger("cmmvar")
 
@@ -48,7 +50,7 @@ class Sources:
 
     build: str
     transcripts: dict[str, Transcript] = field(default_factory=dict)
-    fasta: pysam.FastaFile | None = None
+    fasta: Reference | None = None
     gnomad: Gnomad | None = None
     clinvar: Clinvar | None = None
     online: dict | None = None  # annotation settings when mode is online
@@ -109,15 +111,7 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
             sources.provenance["transcripts_gff3"] = resource_record(
                 gff3, f"{len(sources.transcripts)} transcripts of the panel genes")
         if fasta:
-            if not Path(fasta).exists():
-                raise InputError("reference FASTA not found", path=fasta,
-                                 hint="check annotation.reference_fasta (or --fasta)")
-            try:
-                sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot open the reference FASTA ({exc})", path=fasta,
-                                 hint=f"index it with 'samtools faidx {fasta}' (bgzip, not "
-                                      f"gzip, if compressed)") from None
+            sources.fasta = stack.enter_context(Reference(fasta))
             sources.provenance["reference_fasta"] = resource_record(fasta)
         for key, kind in (("gnomad_vcf", Gnomad), ("clinvar_vcf", Clinvar)):
             if annotation.get(key):
@@ -161,11 +155,7 @@ def _offline_entries(sources: Sources, chrom: str, pos: int, ref: str, alt: str)
         return []
     found = offline_consequence.annotate(chrom, pos, ref, alt, sources.transcripts,
                                          sources.fasta)
-    return [{"transcript": c.transcript, "gene": c.gene, "consequence": c.consequence,
-             "impact": c.impact, "hgvs_c": c.hgvs_c, "hgvs_p": c.hgvs_p, "exon": c.exon,
-             "intron": c.intron,
-             "mane_select": sources.transcripts[c.transcript].mane_select,
-             "source": "cmmvar offline (GFF3 + FASTA)"} for c in found]
+    return [effect_fields(c) for c in found]
 
 
 def _frequency(value) -> str:
@@ -251,7 +241,9 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
     ClinVar, gnomAD, CADD and REVEL from MyVariant.info. A service that fails stops the
     stage (no table with variants silently unannotated), naming the VCF and how many of its
     variants lack an answer."""
-    from cmmvar.online import ServiceError, VariantKey, online_annotations
+    from cmmvar.online import online_annotations
+    from cmmvar.online_cache import VariantKey
+    from cmmvar.online_http import ServiceError
 
     keys = {}
     for row in rows:
@@ -271,13 +263,7 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
             continue
         vep, more = found.vep.results.get(key), found.myvariant.results.get(key)
         if vep is not None and not row["consequence"]:
-            entries = [{"transcript": t.transcript_id, "gene": t.gene_symbol or "",
-                        "consequence": "&".join(t.consequence_terms), "impact": t.impact or "",
-                        "hgvs_c": (t.hgvsc or "").split(":")[-1],
-                        "hgvs_p": (t.hgvsp or "").split(":")[-1], "exon": t.exon or "",
-                        "intron": t.intron or "", "mane_select": t.mane_select,
-                        "source": f"{found.vep.service} {found.vep.version}"}
-                       for t in vep.transcripts]
+            entries = [effect_fields(t) for t in vep.transcripts]
             chosen, rest = choose(entries, by_symbol.get(row["gene"]))
             if chosen is not None:
                 _report_transcripts(row, chosen, rest)

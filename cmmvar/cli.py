@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from cmmvar import __version__
+from cmmvar.defaults import schema_default
 from cmmvar.errors import InputError
 from cmmvar.genome import BUILDS
 
@@ -78,7 +79,7 @@ def _annotate(args: argparse.Namespace) -> None:
 def _ped_columns(text: str):
     """`liability_class=class,age=9`: a header name, or a position when all digits."""
     from cmmvar.errors import ConfigError
-    from cmmvar.pedigree import PedColumns
+    from cmmvar.ped_file import PedColumns
 
     mapping = {}
     for item in text.split(","):
@@ -115,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--panel", required=True, help="panel TSV (config/panels/cmm.tsv)")
     extract.add_argument("--build", required=True, choices=BUILDS)
     extract.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written too)")
-    extract.add_argument("--padding", type=int, default=100,
-                         help="bases added on each side of every gene (default 100)")
+    extract.add_argument("--padding", type=int, default=schema_default("padding"),
+                         help="bases added on each side of every gene (default %(default)s)")
     extract.add_argument("--quiet", action="store_true", help="statistics to stderr")
     extract.set_defaults(func=_extract)
 
@@ -141,11 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="P(affected | carrier genotype), e.g. 0.68")
     seg.add_argument("--phenocopy", required=True, type=_fraction,
                      help="P(affected | non-carrier), e.g. 0.001")
-    seg.add_argument("--allele-frequency", required=True, type=_fraction,
-                     help="variant allele frequency for founders, e.g. 1e-4")
+    seg.add_argument("--allele-frequency", type=_fraction,
+                     default=schema_default("segregation", "allele_frequency"),
+                     help="variant allele frequency for founders (default %(default)s)")
     seg.add_argument("--proband", help="index case (default: first affected carrier in PED order)")
-    seg.add_argument("--min-gq", type=int, default=20, help="calls below are missing (default 20)")
-    seg.add_argument("--min-dp", type=int, default=8, help="calls below are missing (default 8)")
+    seg.add_argument("--min-gq", type=int, default=schema_default("filters", "min_gq"),
+                     help="calls below are missing (default %(default)s)")
+    seg.add_argument("--min-dp", type=int, default=schema_default("filters", "min_dp"),
+                     help="calls below are missing (default %(default)s)")
     seg.add_argument("--build", choices=BUILDS, default="GRCh38",
                      help="for the X pseudo-autosomal regions (default GRCh38)")
     seg.add_argument("--pass-only", action="store_true", help="skip records failing FILTER")
@@ -170,12 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     ann.add_argument("--panel", help="panel TSV: keep the records in the panel genes and "
                                      "report each gene's MANE transcript and inheritance "
                                      "(default: every record, every transcript of the GFF3)")
-    ann.add_argument("--padding", type=int, default=100,
-                     help="bases around each panel gene that still count as the gene")
+    ann.add_argument("--padding", type=int, default=schema_default("padding"),
+                     help="bases around each panel gene that still count as the gene "
+                          "(default %(default)s)")
     ann.add_argument("--online", action="store_true",
                      help="also ask Ensembl VEP REST and MyVariant.info (sends chrom, pos, "
                           "ref, alt only)")
-    ann.add_argument("--cache", default=".cache/cmmvar", help="online response cache")
+    ann.add_argument("--cache", default=schema_default("annotation", "cache"),
+                     help="online response cache (default %(default)s)")
     ann.set_defaults(func=_annotate)
     return parser
 

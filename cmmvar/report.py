@@ -15,6 +15,7 @@ import pandas as pd
 from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
+from cmmvar.defaults import schema_default
 from cmmvar.gene_context import is_apart
 from cmmvar.panel import panel_record
 from cmmvar.prioritise import prioritise
@@ -66,7 +67,8 @@ def assess(result: dict, filters: dict) -> list[dict]:
         gene = item.get("gene") or {}
         max_af = gene.get("max_allele_frequency")
         if max_af is None:
-            max_af = filters.get("max_allele_frequency", 1e-4)
+            max_af = filters.get("max_allele_frequency",
+                                 schema_default("filters", "max_allele_frequency"))
         priority = prioritise(item["annotation"], item["segregation"],
                               gene.get("mechanism", ""), max_af, filters.get("consequences"))
         assessed.append(dict(item, priority=priority))

@@ -5,7 +5,7 @@ from cmmvar.analysis import FamilyRequest, analyse_batch
 from cmmvar.atomic import write_json
 from cmmvar.genotypes import Thresholds
 from cmmvar.panel import load_panel
-from cmmvar.pedigree import PedColumns
+from cmmvar.ped_file import PedColumns
 from cmmvar.scripting import log, run_logged_families
 from cmmvar.segregation import settings_from_config
 

@@ -11,7 +11,8 @@ import pytest
 from cmmvar.analysis import _pedigree_record
 from cmmvar.cli import build_parser, main
 from cmmvar.errors import ConfigError, PedigreeError
-from cmmvar.pedigree import PedColumns, Phenotype, Sex, match_samples, read_family, read_ped
+from cmmvar.ped_file import PedColumns, read_family, read_ped
+from cmmvar.pedigree import Phenotype, Sex, match_samples
 
 
 def ped(tmp_path, text: str, name: str = "f.ped"):
