@@ -1,20 +1,23 @@
 """One function per stage that reads files and writes files: the rule's script
 (scripts/*.py) and the `cmmvar` command line both call these, so a stage runs one way.
 
-The computations are in the stage's own module; here are only the files in and out. The
-annotation and segregation stages import pandas and the likelihood engine inside their
-functions, so that `cmmvar extract` does not pay for them at start-up.
+The computations are in the stage's own module; here are only the files in and out. Stages
+import what only they need (numpy, pandas, the likelihood engine) inside their functions, so
+that `cmmvar extract` does not pay for them at start-up.
 """
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cmmvar.extract import ExtractStats, extract
-from cmmvar.genotypes import Thresholds
-from cmmvar.normalise import NormaliseStats, normalise
 from cmmvar.panel import load_panel
+
+if TYPE_CHECKING:
+    from cmmvar.genotypes import Thresholds
+    from cmmvar.normalise import NormaliseStats
 
 
 def extract_stage(vcf: str | Path, panel: str | Path, build: str, out: str | Path,
@@ -27,6 +30,8 @@ def normalise_stage(vcf: str | Path, out: str | Path, pass_only: bool,
                     fasta: str | Path | None) -> tuple[NormaliseStats, list[str]]:
     """Split, trim and left-align (against `fasta` when given); the stats and the notes
     for the user (records whose REF differs from the FASTA)."""
+    from cmmvar.normalise import normalise
+
     stats = normalise(vcf, out, pass_only=pass_only, fasta_path=fasta)
     notes = []
     if stats.ref_mismatches:
