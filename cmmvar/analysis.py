@@ -32,7 +32,7 @@ from cmmvar.pedigree import (
     read_family,
     read_ped,
 )
-from cmmvar.records import FamilyResult, GeneModel, PedigreeMember, VariantResult
+from cmmvar.records import FamilyResult, PedigreeMember, VariantResult
 from cmmvar.segregation import (
     Counts,
     Model,
@@ -159,7 +159,7 @@ class _FamilyAnalysis:
             family, calls, model, settings, result.proband, context.grid)
         self.variants.append(VariantResult(
             variant.chrom, variant.pos, variant.ref, variant.alt, variant.origin, annotation,
-            GeneModel.from_gene(gene), result, spread,
+            gene, result, spread,
             {pid: _call_record(g) for pid, g in calls.items()}))
 
     def result(self) -> FamilyResult:

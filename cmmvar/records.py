@@ -1,6 +1,6 @@
 """The records that the segregation stage passes to the report stage: a person of the
-pedigree, a panel gene's model as reported, one variant's result in a family and the family's
-result (the annotation row, the record before them, is in annotation_table.py).
+pedigree, one variant's result in a family and the family's result (the annotation row, the
+record before them, is in annotation_table.py; the gene is the panel's Gene record).
 
 Each record is written and read back here, and only here (JSON-able dicts, numbers as
 numbers); computes nothing.
@@ -63,39 +63,6 @@ class PedigreeMember:
         return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
-@dataclass(frozen=True)
-class GeneModel:
-    """What a result says of its panel gene: the model used and the evidence behind it
-    (report.json's `gene_model`)."""
-
-    symbol: str
-    tier: str
-    inheritance: str
-    penetrance: float
-    penetrance_male: float | None
-    penetrance_female: float | None
-    phenocopy_rate: float
-    max_allele_frequency: float
-    evidence: str
-    mechanism: str
-    source: str
-    assumptions: str
-    mane_transcript: str
-    mane_refseq: str
-    clinical_notes: str
-
-    @classmethod
-    def from_gene(cls, gene: Gene) -> GeneModel:
-        return cls(**{f.name: getattr(gene, f.name) for f in fields(cls)})
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> GeneModel:
-        return cls(**data)
-
-
 def segregation_from_dict(data: dict) -> Segregation:
     """Segregation.to_dict() read back (tuples and the Counts restored)."""
     return Segregation(**{**data, "counts": Counts(**data["counts"]),
@@ -116,7 +83,7 @@ class VariantResult:
     alt: str
     origin: str
     annotation: Annotation
-    gene: GeneModel
+    gene: Gene
     segregation: Segregation
     sensitivity: dict | None
     genotypes: dict[str, dict]
@@ -124,14 +91,14 @@ class VariantResult:
     def to_dict(self) -> dict:
         return {"variant": {"chrom": self.chrom, "pos": self.pos, "ref": self.ref,
                             "alt": self.alt, "origin": self.origin},
-                "annotation": self.annotation.to_dict(), "gene": self.gene.to_dict(),
+                "annotation": self.annotation.to_dict(), "gene": asdict(self.gene),
                 "segregation": self.segregation.to_dict(), "sensitivity": self.sensitivity,
                 "genotypes": self.genotypes}
 
     @classmethod
     def from_dict(cls, data: dict) -> VariantResult:
         return cls(**data["variant"], annotation=Annotation.from_dict(data["annotation"]),
-                   gene=GeneModel.from_dict(data["gene"]),
+                   gene=Gene(**data["gene"]),
                    segregation=segregation_from_dict(data["segregation"]),
                    sensitivity=data["sensitivity"], genotypes=data["genotypes"])
 

@@ -63,7 +63,7 @@ def rank_key(item: Assessed) -> tuple:
     variant = item.variant
     seg, gene = variant.segregation, variant.gene
     log10 = seg.log10_flb if seg.log10_flb is not None else float("-inf")
-    return (is_apart(gene.to_dict()), -item.priority.points, seg.de_novo != "yes", -log10,
+    return (is_apart(asdict(gene)), -item.priority.points, seg.de_novo != "yes", -log10,
             seg.counts.affected_noncarriers, -seg.counts.affected_carriers,
             _TIER_ORDER.get(gene.tier, 9), variant.chrom, variant.pos)
 
@@ -154,9 +154,9 @@ def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_st
     def details(row: dict, item: Assessed) -> dict:
         variant = item.variant
         # `gene_model`, not `gene`: report.json's candidates keep the TSV row's `gene` (the
-        # symbol) beside the gene's record
+        # symbol) beside the gene's panel record
         return with_scope(dict(
-            row, genotypes=variant.genotypes, gene_model=variant.gene.to_dict(),
+            row, genotypes=variant.genotypes, gene_model=asdict(variant.gene),
             segregation=variant.segregation.to_dict(), origin=variant.origin,
             other_transcripts=json.loads(variant.annotation.other_transcripts or "[]"),
             sensitivity=variant.sensitivity,

@@ -17,7 +17,7 @@ from cmmvar.gene_context import (
     is_apart,
 )
 from cmmvar.panel import load_panel, panel_metadata, panel_record
-from cmmvar.records import GeneModel, VariantResult
+from cmmvar.records import VariantResult
 from cmmvar.report import assess
 from cmmvar.segregation import Counts, Segregation
 
@@ -142,7 +142,7 @@ def item(symbol, consequence, codes, pos):
                               de_novo_children=(), mendelian_errors=(),
                               acmg_codes=tuple(codes), model={})
     return VariantResult(g.chrom, pos, "A", "G", f"{g.chrom}:{pos}:A:G", annotation,
-                         GeneModel.from_gene(g), segregation, None, {})
+                         g, segregation, None, {})
 
 
 def test_unsupported_and_candidate_genes_never_rank_above_a_core_gene():

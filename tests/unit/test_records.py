@@ -18,7 +18,7 @@ from cmmvar.errors import InputError
 from cmmvar.genotypes import Thresholds
 from cmmvar.panel import load_panel
 from cmmvar.pedigree import read_family
-from cmmvar.records import FamilyResult, GeneModel, PedigreeMember, VariantResult
+from cmmvar.records import FamilyResult, PedigreeMember, VariantResult
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,13 +110,6 @@ def test_pedigree_member_round_trips_and_gives_back_the_individual_with_its_ped_
         assert member.individual() == ind
 
 
-def test_gene_model_round_trips_and_keeps_the_panel_values():
-    gene = {g.symbol: g for g in load_panel(PANEL, "GRCh38")}["DNAL4"]
-    model = GeneModel.from_gene(gene)
-    assert (model.inheritance, model.max_allele_frequency) == ("AR", gene.max_allele_frequency)
-    assert GeneModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
-
-
 @pytest.fixture(scope="module")
 def dcc_result(tmp_path_factory) -> FamilyResult:
     """The DCC1 demo family through the stage functions the workflow runs."""
@@ -138,10 +131,12 @@ def dcc_result(tmp_path_factory) -> FamilyResult:
 
 def test_variant_result_round_trips_through_json_text(dcc_result):
     assert dcc_result.variants, "the DCC1 demo family carries panel variants"
+    genes = {g.symbol: g for g in load_panel(PANEL, "GRCh38")}
     for variant in dcc_result.variants:
         back = VariantResult.from_dict(json.loads(json.dumps(variant.to_dict())))
         assert back == variant
         assert back.segregation.counts == variant.segregation.counts
+        assert back.gene == genes[back.annotation.gene]  # the panel's record, whole
 
 
 def test_family_result_written_and_read_back_is_equal(dcc_result, tmp_path):
