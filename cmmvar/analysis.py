@@ -8,7 +8,7 @@ result comes out; the computations are in pedigree.py, genotypes.py and segregat
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,9 +32,8 @@ from cmmvar.pedigree import (
     read_family,
     read_ped,
 )
-from cmmvar.records import FamilyResult, PedigreeMember, VariantResult
+from cmmvar.records import COUNT_COLUMNS, FamilyResult, PedigreeMember, VariantResult
 from cmmvar.segregation import (
-    Counts,
     Model,
     Settings,
     carried,
@@ -194,7 +193,7 @@ class _FamilyAnalysis:
 
 # The columns of `cmmvar segregate`: the key, every Counts field, the statistics' cells
 # (segregation.table_fields) without explains_family (every record is listed, carried or not)
-SEGREGATE_COLUMNS = ("chrom", "pos", "ref", "alt", *(f.name for f in fields(Counts)),
+SEGREGATE_COLUMNS = ("chrom", "pos", "ref", "alt", *COUNT_COLUMNS,
                      "flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes", "proband",
                      "informative_meioses", "meioses_strength", "flb_note")
 

@@ -18,6 +18,12 @@ from cmmvar.panel import Gene
 from cmmvar.pedigree import Individual, Phenotype, Sex
 from cmmvar.segregation import Counts, Segregation
 
+# Every Counts field in order: the column lists of cmmvar segregate, candidates.tsv and
+# cohort_summary.tsv take them from here. The output contract names the first seven.
+COUNT_COLUMNS = tuple(f.name for f in fields(Counts))
+CONTRACT_COUNT_COLUMNS = COUNT_COLUMNS[:7]
+EXTRA_COUNT_COLUMNS = COUNT_COLUMNS[7:]
+
 
 @dataclass(frozen=True)
 class PedigreeMember:

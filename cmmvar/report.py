@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,24 +20,27 @@ from cmmvar.config import not_checked
 from cmmvar.gene_context import is_apart
 from cmmvar.panel import panel_record
 from cmmvar.prioritise import Priority, prioritise
-from cmmvar.records import FamilyResult, VariantResult
+from cmmvar.records import (
+    CONTRACT_COUNT_COLUMNS,
+    EXTRA_COUNT_COLUMNS,
+    FamilyResult,
+    VariantResult,
+)
 from cmmvar.report_html import render_family
 from cmmvar.scope import BANNER, with_scope
-from cmmvar.segregation import Counts, table_fields
+from cmmvar.segregation import table_fields
 from cmmvar.wording import family_proband
 
-# Counts lists the seven counts of the output contract first, the others after.
-_COUNTS = tuple(f.name for f in fields(Counts))
 # The output contract (DESIGN.md): names and order binding.
 CANDIDATE_COLUMNS = (
     "family_id", "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c",
     "hgvs_p", "impact", "gnomad_af", "gnomad_grpmax_af", "clinvar_significance",
-    "clinvar_review_status", "clinvar_id", "inheritance", *_COUNTS[:7], "flb", "log10_flb",
-    "pp1", "bs4", "de_novo", "acmg_codes", "rank",
+    "clinvar_review_status", "clinvar_id", "inheritance", *CONTRACT_COUNT_COLUMNS, "flb",
+    "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes", "rank",
 )
 # Beyond the contract, appended so readers by position are not disturbed.
 EXTRA_COLUMNS = (
-    *_COUNTS[7:], "tier", "proband", "informative_meioses", "meioses_strength",
+    *EXTRA_COUNT_COLUMNS, "tier", "proband", "informative_meioses", "meioses_strength",
     "flb_note", "acmg_points", "exon", "intron", "gnomad_status", "gnomad_grpmax",
     "gnomad_faf95_max", "gnomad_nhomalt", "clinvar_stars", "clinvar_conditions", "cadd_phred",
     "revel", "annotation_source", "gnomad_source", "clinvar_source", "scores_source",

@@ -159,3 +159,29 @@ def test_family_result_json_holds_numbers_as_numbers_and_counts_once(dcc_result)
     found = [v["annotation"] for v in data["variants"]
              if v["annotation"]["gnomad_status"] == "found"]
     assert found and all(isinstance(a["gnomad_af"], float) for a in found)
+
+
+def test_column_lists_derived_from_counts_are_the_output_contract():
+    """DESIGN.md's candidates.tsv columns, written out here by hand: the derived lists must
+    keep them, in order; cmmvar segregate lists every count, then the statistics."""
+    from cmmvar.analysis import SEGREGATE_COLUMNS
+    from cmmvar.cohort import SUMMARY_COLUMNS
+    from cmmvar.report import CANDIDATE_COLUMNS, EXTRA_COLUMNS
+
+    contract = (
+        "family_id, chrom, pos, ref, alt, gene, transcript, consequence, hgvs_c, hgvs_p, "
+        "impact, gnomad_af, gnomad_grpmax_af, clinvar_significance, clinvar_review_status, "
+        "clinvar_id, inheritance, affected_carriers, affected_noncarriers, affected_missing, "
+        "unaffected_carriers, unaffected_noncarriers, unaffected_missing, unknown_carriers, "
+        "flb, log10_flb, pp1, bs4, de_novo, acmg_codes, rank").split(", ")
+    assert list(CANDIDATE_COLUMNS) == contract
+    others = ["unknown_noncarriers", "unknown_missing", "affected_homozygous",
+              "unaffected_homozygous", "unknown_homozygous"]
+    assert list(EXTRA_COLUMNS[:5]) == others
+    counts = contract[contract.index("affected_carriers"):contract.index("flb")]
+    assert list(SEGREGATE_COLUMNS[4:16]) == counts + others
+    assert SEGREGATE_COLUMNS[16:] == ("flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes",
+                                      "proband", "informative_meioses", "meioses_strength",
+                                      "flb_note")
+    start = SUMMARY_COLUMNS.index("affected_carriers")
+    assert list(SUMMARY_COLUMNS[start:start + 8]) == counts + ["flb"]
