@@ -15,65 +15,59 @@ from cmmvar.errors import InputError
 from cmmvar.genome import BUILDS
 
 
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"cmmvar: note: {note}", file=sys.stderr)
+
+
 def _extract(args: argparse.Namespace) -> None:
     import json
 
-    from cmmvar.extract import extract
-    from cmmvar.panel import load_panel
+    from cmmvar.stages import extract_stage
 
-    genes = load_panel(args.panel, args.build)
-    stats = extract(args.vcf, genes, args.build, args.out, args.padding)
-    for note in stats.notes:
-        print(f"cmmvar: note: {note}", file=sys.stderr)
+    stats = extract_stage(args.vcf, args.panel, args.build, args.out, args.padding)
+    _notes(stats.notes)
     print(json.dumps(stats.to_dict(), indent=2), file=sys.stderr if args.quiet else sys.stdout)
 
 
 def _segregate(args: argparse.Namespace) -> None:
-    from cmmvar.analysis import pick_family, segregate_vcf
+    from cmmvar.analysis import pick_family
     from cmmvar.atomic import atomic_path
     from cmmvar.genotypes import Thresholds
     from cmmvar.segregation import Model, Settings
+    from cmmvar.stages import segregate_vcf
 
     family = pick_family(args.ped, args.family, args.ped_columns)
     model = Model(args.inheritance, args.penetrance, args.phenocopy)
     settings = Settings(allele_frequency=args.allele_frequency,
                         parentage_confirmed=args.parentage_confirmed)
-    table = segregate_vcf(args.vcf, family, model, settings,
-                          Thresholds(args.min_gq, args.min_dp), args.build, args.proband,
-                          args.pass_only)
+    table, notes = segregate_vcf(args.vcf, family, model, settings,
+                                 Thresholds(args.min_gq, args.min_dp), args.build,
+                                 args.proband, args.pass_only, args.fasta)
     with atomic_path(args.out) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
-    for warning in family.warnings:
-        print(f"cmmvar: note: {warning}", file=sys.stderr)
+    _notes(notes + list(family.warnings))
 
 
 def _annotate(args: argparse.Namespace) -> None:
     import tempfile
     from pathlib import Path
 
-    from cmmvar.annotate import annotate, open_sources
-    from cmmvar.extract import extract
-    from cmmvar.normalise import normalise
-    from cmmvar.panel import load_panel
+    from cmmvar.stages import annotate_stage, extract_stage, normalise_stage
 
-    genes = load_panel(args.panel, args.build) if args.panel else []
     annotation = {"mode": "online" if args.online else "offline",
                   "transcripts_gff3": args.gff3, "reference_fasta": args.fasta,
                   "gnomad_vcf": args.gnomad, "clinvar_vcf": args.clinvar, "cache": args.cache}
-    with tempfile.TemporaryDirectory(prefix="cmmvar-annotate-") as tmp, \
-            open_sources(annotation, args.build, genes) as sources:
-        # as the workflow: the panel regions (when a panel is given), then split, trimmed
-        # and left-aligned, so that rows match the workflow's tables
+    with tempfile.TemporaryDirectory(prefix="cmmvar-annotate-") as tmp:
+        # the workflow's stages: the panel regions (when a panel is given), then split,
+        # trimmed and left-aligned, so that rows match the workflow's tables
         source = args.vcf
-        if genes:
+        if args.panel:
             source = str(Path(tmp) / "extracted.vcf.gz")
-            extract(args.vcf, genes, args.build, source, args.padding)
+            _notes(extract_stage(args.vcf, args.panel, args.build, source, args.padding).notes)
         normalised = str(Path(tmp) / "normalised.vcf.gz")
-        stats = normalise(source, normalised, pass_only=False, fasta_path=args.fasta)
-        if stats.ref_mismatches:
-            print(f"cmmvar: note: {stats.ref_mismatches} records whose REF differs from "
-                  f"{args.fasta}", file=sys.stderr)
-        annotate(normalised, genes, args.padding, sources, args.out)
+        _notes(normalise_stage(source, normalised, False, args.fasta)[1])
+        annotate_stage(normalised, args.panel, args.build, annotation, args.padding, args.out)
 
 
 def _ped_columns(text: str):
@@ -153,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--build", choices=BUILDS, default="GRCh38",
                      help="for the X pseudo-autosomal regions (default GRCh38)")
     seg.add_argument("--pass-only", action="store_true", help="skip records failing FILTER")
+    seg.add_argument("--fasta", help="indexed reference FASTA: indels left-aligned against it, "
+                                     "as the workflow does (default: trimmed only)")
     seg.add_argument("--parentage-confirmed", action="store_true",
                      help="a de novo variant earns PS2 instead of PM6")
     seg.set_defaults(func=_segregate)
