@@ -134,8 +134,15 @@ def log_likelihood(people: Sequence[Person], q: float, weights: Mapping[str, Seq
         else:
             table = _T_X[p.male] if x_linked else _T_AUTOSOMAL
             factors.append(((i, index[p.father], index[p.mother]), table * w[:, None, None]))
+    return eliminate(factors, _elimination_order(people, x_linked), log_scale)
 
-    for v in _elimination_order(people, x_linked):
+
+def eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], order: Sequence[int],
+              log_scale: float) -> float:
+    """log_scale + natural log of the sum, over every variable in `order`, of the product of
+    `factors` (scope: variable numbers, one array axis each), summing the variables out in
+    that order. -inf when the sum is 0. Shared with the two-site engine (pair_likelihood)."""
+    for v in order:
         touching = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
         scope = sorted({u for vars_, _ in touching for u in vars_} - {v})
