@@ -281,7 +281,7 @@ def test_states_are_the_ten_unordered_haplotype_pairs_in_documented_order():
 
 
 def test_reference_gives_linkage_equilibrium_for_a_lone_founder():
-    """P(founder is 10/01) = 2 q1 (1 - q1)... here 2 p10 p01 with p10 = q1 (1 - q2)."""
+    """P(founder is 10/01) = 2 p10 p01, with p10 = q1 (1 - q2) and p01 = (1 - q1) q2."""
     q1, q2 = 0.1, 0.2
     w = [1.0 if pair == (H10, H01) else 0.0 for pair in PAIRS]
     got = math.exp(brute_log_sum([Person("1", None, None, True)], q1, q2, {"1": w}, False))
