@@ -1,13 +1,12 @@
 """One family's analysis: pedigree and samples checked, calls read, segregation counted.
 
-Produces the family result (a JSON-able dict) that the report stage ranks and renders.
+Produces the family result (records.FamilyResult) that the report stage ranks and renders.
 I/O at the edges: the pedigree, the normalised VCF and the annotation table go in, the
 result comes out; the computations are in pedigree.py, genotypes.py and segregation.py.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from cmmvar import __version__
-from cmmvar.annotate import read_annotations
+from cmmvar.annotation_table import read_annotations
 from cmmvar.errors import InputError, PedigreeError, about_family
 from cmmvar.genotypes import (
     STATUSES,
@@ -24,16 +23,10 @@ from cmmvar.genotypes import (
     family_genotypes,
     genotype_qc_notes,
 )
-from cmmvar.normalise import normalise
 from cmmvar.panel import Gene
-from cmmvar.pedigree import (
-    Family,
-    PedColumns,
-    SampleMatch,
-    match_samples,
-    read_family,
-    read_ped,
-)
+from cmmvar.ped_file import PedColumns, read_family, read_ped
+from cmmvar.pedigree import Family, SampleMatch, match_samples
+from cmmvar.records import COUNT_COLUMNS, FamilyResult, PedigreeMember, VariantResult
 from cmmvar.segregation import (
     Model,
     Settings,
@@ -79,7 +72,7 @@ def analyse_batch(requests: list[FamilyRequest], input_vcf: str | Path,
                   normalised_vcf: str | Path, annotations_tsv: str | Path, genes: list[Gene],
                   build: str, thresholds: Thresholds, liability_classes: dict | None = None,
                   ped_columns: PedColumns | None = None,
-                  sensitivity_grid: dict | None = None) -> list[dict]:
+                  sensitivity_grid: dict | None = None) -> list[FamilyResult]:
     """`analyse` for several families of one VCF, reading the VCF once: the results in the
     order of `requests`. A user error is tagged with the family it concerns."""
     liability_classes = liability_classes or {}
@@ -139,7 +132,7 @@ class _FamilyAnalysis:
                  context: _Context):
         self.request, self.family, self.match, self.context = request, family, match, context
         self.qc = {pid: Counter() for pid in match.sequenced}
-        self.variants: list[dict] = []
+        self.variants: list[VariantResult] = []
 
     def add(self, variant, calls: dict) -> None:
         for pid in self.match.sequenced:
@@ -148,8 +141,8 @@ class _FamilyAnalysis:
             return
         context, family, settings = self.context, self.family, self.request.settings
         annotation = context.annotations.get(
-            (variant.chrom, variant.pos, variant.ref, variant.alt), {})
-        gene = context.by_symbol.get(annotation.get("gene", ""))
+            (variant.chrom, variant.pos, variant.ref, variant.alt))
+        gene = context.by_symbol.get(annotation.gene) if annotation else None
         if gene is None:
             return  # extraction keeps panel regions only; nothing to model without a gene
         model = gene_model(gene, context.liability_classes)
@@ -157,59 +150,46 @@ class _FamilyAnalysis:
         result = segregate(family, calls, model, settings, self.request.proband)
         spread = None if result.flb is None else sensitivity(
             family, calls, model, settings, result.proband, context.grid)
-        self.variants.append({
-            "variant": {"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
-                        "alt": variant.alt, "origin": variant.origin},
-            "annotation": annotation,
-            "gene": _gene_record(gene),
-            "segregation": result.to_dict(),
-            "sensitivity": spread,
-            "counts": result.counts.to_dict(),
-            "genotypes": {pid: _call_record(g) for pid, g in calls.items()},
-        })
+        self.variants.append(VariantResult(
+            variant.chrom, variant.pos, variant.ref, variant.alt, variant.origin, annotation,
+            gene, result, spread,
+            {pid: _call_record(g) for pid, g in calls.items()}))
 
-    def result(self) -> dict:
+    def result(self) -> FamilyResult:
         family, match, variants, settings = (self.family, self.match, self.variants,
                                              self.request.settings)
         thresholds = self.context.thresholds
         genotype_qc = {pid: {s: self.qc[pid].get(s, 0) for s in STATUSES
                              if s != "not_sequenced"} for pid in match.sequenced}
-        return {
-            "family_id": family.id,
-            "cmmvar_version": __version__,
-            "inputs": {"ped": str(self.request.ped), "vcf": str(self.context.input_vcf)},
-            "genome_build": self.context.build,
-            "thresholds": {"min_gq": thresholds.min_gq, "min_dp": thresholds.min_dp},
-            "segregation_settings": {
+        sequenced = set(match.sequenced)
+        return FamilyResult(
+            family_id=family.id, cmmvar_version=__version__,
+            inputs={"ped": str(self.request.ped), "vcf": str(self.context.input_vcf)},
+            genome_build=self.context.build,
+            thresholds={"min_gq": thresholds.min_gq, "min_dp": thresholds.min_dp},
+            segregation_settings={
                 "allele_frequency": settings.allele_frequency,
                 "ladder": settings.ladder, "meioses": settings.meioses,
                 "max_parent_alt_fraction": settings.max_parent_alt_fraction,
                 "parentage_confirmed": settings.parentage_confirmed,
                 "proband": self.request.proband,
                 "liability_classes": self.context.liability_classes},
-            "mendelian_errors": [f"{v['variant']['chrom']}:{v['variant']['pos']} "
-                                 f"{v['variant']['ref']}>{v['variant']['alt']}: {e}"
-                                 for v in variants
-                                 for e in v["segregation"]["mendelian_errors"]],
-            "pedigree": _pedigree_record(family, set(match.sequenced)),
-            "pedigree_warnings": list(family.warnings),
-            "samples": {"sequenced": list(match.sequenced),
-                        "not_sequenced": list(match.not_sequenced),
-                        # other people of a joint VCF are counted, never named
-                        "vcf_only_count": len(match.vcf_only)},
-            "genotype_qc": genotype_qc,
-            "genotype_qc_notes": genotype_qc_notes(genotype_qc),
-            "variants": variants,
-        }
+            pedigree=tuple(PedigreeMember.from_individual(ind, ind.id in sequenced)
+                           for ind in family.individuals),
+            pedigree_warnings=tuple(family.warnings),
+            samples={"sequenced": list(match.sequenced),
+                     "not_sequenced": list(match.not_sequenced),
+                     # other people of a joint VCF are counted, never named
+                     "vcf_only_count": len(match.vcf_only)},
+            genotype_qc=genotype_qc, genotype_qc_notes=genotype_qc_notes(genotype_qc),
+            variants=tuple(variants))
 
 
-SEGREGATE_COLUMNS = (
-    "chrom", "pos", "ref", "alt", "affected_carriers", "affected_noncarriers",
-    "affected_missing", "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
-    "unknown_carriers", "unknown_noncarriers", "unknown_missing", "affected_homozygous",
-    "unaffected_homozygous", "unknown_homozygous", "flb", "log10_flb", "pp1", "bs4", "de_novo",
-    "acmg_codes", "proband", "informative_meioses", "meioses_strength", "flb_note",
-)
+# The columns of `cmmvar segregate`: the key, every Counts field, the statistics' cells
+# (segregation.table_fields) without explains_family (every record is listed, carried or not)
+SEGREGATE_COLUMNS = ("chrom", "pos", "ref", "alt", *COUNT_COLUMNS,
+                     "flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes", "proband",
+                     "informative_meioses", "meioses_strength", "flb_note")
 
 
 def pick_family(ped_path: str | Path, family_id: str | None,
@@ -225,49 +205,26 @@ def pick_family(ped_path: str | Path, family_id: str | None,
     return next(iter(families.values()))
 
 
-def segregate_vcf(vcf_path: str | Path, family: Family, model: Model, settings: Settings,
-                  thresholds: Thresholds, build: str, proband: str | None,
-                  pass_only: bool = False) -> pd.DataFrame:
-    """One row per biallelic record (multiallelic records split) of any VCF: counts and
-    segregation statistics in one family. `cmmvar segregate` runs this; the workflow
-    calls the same `segregate` per variant."""
+def segregate_table(normalised_vcf: str | Path, input_vcf: str | Path, family: Family,
+                    model: Model, settings: Settings, thresholds: Thresholds, build: str,
+                    proband: str | None) -> pd.DataFrame:
+    """One row per record of a normalised VCF (multiallelic records split, normalise.py):
+    counts and segregation statistics in one family, by the `segregate` that the workflow
+    runs per variant. `cmmvar segregate` runs this after the normalise stage
+    (stages.segregate_vcf)."""
     if proband and proband not in family:
         raise PedigreeError(f"proband {proband!r} is not in family {family.id!r}",
                             path=family.path)
     check_liability_classes(family, model)
-    with open_vcf(vcf_path) as vcf:
-        match_samples(family, list(vcf.header.samples), str(vcf_path))
+    with open_vcf(normalised_vcf) as vcf:
+        match_samples(family, list(vcf.header.samples), str(input_vcf))
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        split = Path(tmp) / "split.vcf.gz"
-        normalise(vcf_path, split, pass_only=pass_only)
-        for variant, calls in family_genotypes(split, family, build, thresholds, vcf_path):
-            result = segregate(family, calls, model, settings, proband).to_dict()
-            rows.append({"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
-                         "alt": variant.alt, **result["counts"], **table_fields(result)})
+    for variant, calls in family_genotypes(normalised_vcf, family, build, thresholds,
+                                           input_vcf):
+        result = segregate(family, calls, model, settings, proband).to_dict()
+        rows.append({"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
+                     "alt": variant.alt, **result["counts"], **table_fields(result)})
     return pd.DataFrame(rows, columns=list(SEGREGATE_COLUMNS))
-
-
-def _pedigree_record(family: Family, sequenced: set[str]) -> list[dict]:
-    return [{"id": ind.id, "father": ind.father, "mother": ind.mother,
-             "sex": ind.sex.name.lower(), "phenotype": ind.phenotype.value,
-             "liability_class": ind.liability_class, "age": ind.age,
-             "deceased": ind.deceased, "added_by_cmmvar": ind.added,
-             "sequenced": ind.id in sequenced}
-            for ind in family.individuals]
-
-
-def _gene_record(gene: Gene | None) -> dict | None:
-    if gene is None:
-        return None
-    return {"symbol": gene.symbol, "tier": gene.tier, "inheritance": gene.inheritance,
-            "penetrance": gene.penetrance, "penetrance_male": gene.penetrance_male,
-            "penetrance_female": gene.penetrance_female, "phenocopy_rate": gene.phenocopy_rate,
-            "max_allele_frequency": gene.max_allele_frequency, "evidence": gene.evidence,
-            "mechanism": gene.mechanism,
-            "source": gene.source, "assumptions": gene.assumptions,
-            "mane_transcript": gene.mane_transcript, "mane_refseq": gene.mane_refseq,
-            "clinical_notes": gene.clinical_notes}
 
 
 def _call_record(genotype) -> dict:

@@ -17,28 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pysam
 
 from cmmvar import consequence as offline_consequence
-from cmmvar.atomic import atomic_path
+from cmmvar.annotation_table import Annotation, write_annotations
 from cmmvar.databases import Clinvar, Gnomad
 from cmmvar.errors import ConfigError, InputError, VcfError
+from cmmvar.genome import Reference
 from cmmvar.input_annotations import Parser, parse_header
 from cmmvar.panel import Gene, genes_at
 from cmmvar.provenance import resource_record
+from cmmvar.transcript_effect import effect_fields
 from cmmvar.transcripts import GffError, Transcript, load_transcripts
-from cmmvar.vcf import open_vcf, records
+from cmmvar.vcf import open_vcf
+from cmmvar.vcf_records import records
 
 log = logging.getLogger("cmmvar")
 
-COLUMNS = (
-    "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c", "hgvs_p",
-    "impact", "exon", "intron", "gnomad_status", "gnomad_af", "gnomad_grpmax_af",
-    "gnomad_grpmax", "gnomad_faf95_max", "gnomad_nhomalt", "gnomad_source",
-    "clinvar_significance", "clinvar_review_status", "clinvar_stars", "clinvar_conditions",
-    "clinvar_id", "clinvar_source", "cadd_phred", "revel", "scores_source", "inheritance",
-    "other_genes", "annotation_source", "other_transcripts",
-)
 _SEVERITY = {term: rank for rank, (term, _) in enumerate(offline_consequence.SEVERITY)}
 
 
@@ -48,7 +42,7 @@ class Sources:
 
     build: str
     transcripts: dict[str, Transcript] = field(default_factory=dict)
-    fasta: pysam.FastaFile | None = None
+    fasta: Reference | None = None
     gnomad: Gnomad | None = None
     clinvar: Clinvar | None = None
     online: dict | None = None  # annotation settings when mode is online
@@ -109,15 +103,7 @@ def open_sources(annotation: dict, build: str, genes: list[Gene]) -> Iterator[So
             sources.provenance["transcripts_gff3"] = resource_record(
                 gff3, f"{len(sources.transcripts)} transcripts of the panel genes")
         if fasta:
-            if not Path(fasta).exists():
-                raise InputError("reference FASTA not found", path=fasta,
-                                 hint="check annotation.reference_fasta (or --fasta)")
-            try:
-                sources.fasta = stack.enter_context(pysam.FastaFile(str(fasta)))
-            except (OSError, ValueError) as exc:
-                raise InputError(f"cannot open the reference FASTA ({exc})", path=fasta,
-                                 hint=f"index it with 'samtools faidx {fasta}' (bgzip, not "
-                                      f"gzip, if compressed)") from None
+            sources.fasta = stack.enter_context(Reference(fasta))
             sources.provenance["reference_fasta"] = resource_record(fasta)
         for key, kind in (("gnomad_vcf", Gnomad), ("clinvar_vcf", Clinvar)):
             if annotation.get(key):
@@ -161,15 +147,7 @@ def _offline_entries(sources: Sources, chrom: str, pos: int, ref: str, alt: str)
         return []
     found = offline_consequence.annotate(chrom, pos, ref, alt, sources.transcripts,
                                          sources.fasta)
-    return [{"transcript": c.transcript, "gene": c.gene, "consequence": c.consequence,
-             "impact": c.impact, "hgvs_c": c.hgvs_c, "hgvs_p": c.hgvs_p, "exon": c.exon,
-             "intron": c.intron,
-             "mane_select": sources.transcripts[c.transcript].mane_select,
-             "source": "cmmvar offline (GFF3 + FASTA)"} for c in found]
-
-
-def _frequency(value) -> str:
-    return "" if value is None else f"{value:.6g}"
+    return [effect_fields(c) for c in found]
 
 
 def database_fields(sources: Sources, chrom: str, pos: int, ref: str, alt: str) -> dict:
@@ -183,10 +161,9 @@ def database_fields(sources: Sources, chrom: str, pos: int, ref: str, alt: str) 
         else:
             row.update(gnomad_status="found" if hit.filters == ("PASS",) or not hit.filters
                        else f"found (FILTER {','.join(hit.filters)})",
-                       gnomad_af=_frequency(hit.af), gnomad_grpmax_af=_frequency(hit.af_grpmax),
-                       gnomad_grpmax=hit.grpmax or "", gnomad_faf95_max=_frequency(
-                           hit.faf95_max),
-                       gnomad_nhomalt="" if hit.nhomalt is None else str(hit.nhomalt))
+                       gnomad_af=hit.af, gnomad_grpmax_af=hit.af_grpmax,
+                       gnomad_grpmax=hit.grpmax or "", gnomad_faf95_max=hit.faf95_max,
+                       gnomad_nhomalt=hit.nhomalt)
     if sources.clinvar is not None and sources.clinvar.covers(chrom):
         hit = sources.clinvar.lookup(chrom, pos, ref, alt)
         row["clinvar_source"] = sources.clinvar.source
@@ -195,7 +172,7 @@ def database_fields(sources: Sources, chrom: str, pos: int, ref: str, alt: str) 
         else:
             row.update(clinvar_significance=hit.significance,
                        clinvar_review_status=hit.review_status,
-                       clinvar_stars="" if hit.stars is None else str(hit.stars),
+                       clinvar_stars=hit.stars,
                        clinvar_conditions="|".join(hit.conditions),
                        clinvar_id=hit.variation_id or "")
     return row
@@ -203,7 +180,8 @@ def database_fields(sources: Sources, chrom: str, pos: int, ref: str, alt: str) 
 
 def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sources,
              out_path: str | Path) -> pd.DataFrame:
-    """Write the annotation table (TSV, COLUMNS) of every record in a normalised VCF."""
+    """Write the annotation table (annotation_table.py) of every record in a normalised VCF;
+    returns it as written."""
     rows = []
     vcf = open_vcf(vcf_path)
     with vcf:
@@ -222,9 +200,8 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
                                    record=f"{record.chrom}:{record.pos}:{record.ref}:{alt}",
                                    hint=exc.hint) from None
             chosen, rest = choose(entries, gene)
-            row = dict.fromkeys(COLUMNS, "")
-            row.update(chrom=record.chrom, pos=record.pos, ref=record.ref, alt=alt,
-                       gene=gene.symbol if gene else "",
+            row = Annotation(record.chrom, record.pos, record.ref, alt).to_dict()
+            row.update(gene=gene.symbol if gene else "",
                        transcript=gene.mane_transcript if gene else "",
                        inheritance=gene.inheritance if gene else "",
                        other_genes=",".join(g.symbol for g in others))
@@ -238,10 +215,7 @@ def annotate(vcf_path: str | Path, genes: list[Gene], padding: int, sources: Sou
             rows.append(row)
     if sources.online is not None:
         _add_online(rows, sources, genes, vcf_path)
-    table = pd.DataFrame(rows, columns=list(COLUMNS))
-    with atomic_path(out_path) as tmp:
-        table.to_csv(tmp, sep="\t", index=False)
-    return table
+    return write_annotations([Annotation(**row) for row in rows], out_path)
 
 
 def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
@@ -251,7 +225,9 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
     ClinVar, gnomAD, CADD and REVEL from MyVariant.info. A service that fails stops the
     stage (no table with variants silently unannotated), naming the VCF and how many of its
     variants lack an answer."""
-    from cmmvar.online import ServiceError, VariantKey, online_annotations
+    from cmmvar.online import online_annotations
+    from cmmvar.online_cache import VariantKey
+    from cmmvar.online_http import ServiceError
 
     keys = {}
     for row in rows:
@@ -271,13 +247,7 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
             continue
         vep, more = found.vep.results.get(key), found.myvariant.results.get(key)
         if vep is not None and not row["consequence"]:
-            entries = [{"transcript": t.transcript_id, "gene": t.gene_symbol or "",
-                        "consequence": "&".join(t.consequence_terms), "impact": t.impact or "",
-                        "hgvs_c": (t.hgvsc or "").split(":")[-1],
-                        "hgvs_p": (t.hgvsp or "").split(":")[-1], "exon": t.exon or "",
-                        "intron": t.intron or "", "mane_select": t.mane_select,
-                        "source": f"{found.vep.service} {found.vep.version}"}
-                       for t in vep.transcripts]
+            entries = [effect_fields(t) for t in vep.transcripts]
             chosen, rest = choose(entries, by_symbol.get(row["gene"]))
             if chosen is not None:
                 _report_transcripts(row, chosen, rest)
@@ -288,8 +258,8 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
             af = max((v for v in (more.gnomad_exome_af, more.gnomad_genome_af)
                       if v is not None), default=None)
             if af is not None:  # MyVariant has no record for an absent variant: not 'absent'
-                row.update(gnomad_status="found", gnomad_af=_frequency(af),
-                           gnomad_grpmax_af=_frequency(more.gnomad_grpmax_af),
+                row.update(gnomad_status="found", gnomad_af=af,
+                           gnomad_grpmax_af=more.gnomad_grpmax_af,
                            gnomad_grpmax=more.gnomad_grpmax or "",
                            gnomad_source=f"{said} (gnomAD exomes v2.1.1 / genomes)")
         if not row["clinvar_source"] and more.clinvar_significance:
@@ -298,8 +268,7 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
                        clinvar_id=more.clinvar_variation_id or "",
                        clinvar_source=f"{said} (ClinVar)")
         if more.cadd_phred is not None or more.revel_score is not None:
-            row.update(cadd_phred="" if more.cadd_phred is None else f"{more.cadd_phred:g}",
-                       revel="" if more.revel_score is None else f"{more.revel_score:g}",
+            row.update(cadd_phred=more.cadd_phred, revel=more.revel_score,
                        scores_source=f"{said} (CADD, dbNSFP REVEL)")
 
 
@@ -310,10 +279,3 @@ def provenance(sources: Sources, table: pd.DataFrame) -> dict:
     return {"genome_build": sources.build, "files": sources.provenance,
             "consequence_sources": {k: int(v) for k, v in used.items()},
             "online": sources.online_log if sources.online is not None else None}
-
-
-def read_annotations(path: str | Path) -> dict[tuple, dict]:
-    """Annotation rows keyed by (chrom, pos, ref, alt)."""
-    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    return {(r["chrom"], int(r["pos"]), r["ref"], r["alt"]): r
-            for r in table.to_dict("records")}

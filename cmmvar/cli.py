@@ -10,75 +10,70 @@ import argparse
 import sys
 
 from cmmvar import __version__
+from cmmvar.defaults import schema_default
 from cmmvar.errors import InputError
 from cmmvar.genome import BUILDS
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"cmmvar: note: {note}", file=sys.stderr)
 
 
 def _extract(args: argparse.Namespace) -> None:
     import json
 
-    from cmmvar.extract import extract
-    from cmmvar.panel import load_panel
+    from cmmvar.stages import extract_stage
 
-    genes = load_panel(args.panel, args.build)
-    stats = extract(args.vcf, genes, args.build, args.out, args.padding)
-    for note in stats.notes:
-        print(f"cmmvar: note: {note}", file=sys.stderr)
+    stats = extract_stage(args.vcf, args.panel, args.build, args.out, args.padding)
+    _notes(stats.notes)
     print(json.dumps(stats.to_dict(), indent=2), file=sys.stderr if args.quiet else sys.stdout)
 
 
 def _segregate(args: argparse.Namespace) -> None:
-    from cmmvar.analysis import pick_family, segregate_vcf
+    from cmmvar.analysis import pick_family
     from cmmvar.atomic import atomic_path
     from cmmvar.genotypes import Thresholds
     from cmmvar.segregation import Model, Settings
+    from cmmvar.stages import segregate_vcf
 
     family = pick_family(args.ped, args.family, args.ped_columns)
     model = Model(args.inheritance, args.penetrance, args.phenocopy)
     settings = Settings(allele_frequency=args.allele_frequency,
                         parentage_confirmed=args.parentage_confirmed)
-    table = segregate_vcf(args.vcf, family, model, settings,
-                          Thresholds(args.min_gq, args.min_dp), args.build, args.proband,
-                          args.pass_only)
+    table, notes = segregate_vcf(args.vcf, family, model, settings,
+                                 Thresholds(args.min_gq, args.min_dp), args.build,
+                                 args.proband, args.pass_only, args.fasta)
     with atomic_path(args.out) as tmp:
         table.to_csv(tmp, sep="\t", index=False)
-    for warning in family.warnings:
-        print(f"cmmvar: note: {warning}", file=sys.stderr)
+    _notes(notes + list(family.warnings))
 
 
 def _annotate(args: argparse.Namespace) -> None:
     import tempfile
     from pathlib import Path
 
-    from cmmvar.annotate import annotate, open_sources
-    from cmmvar.extract import extract
-    from cmmvar.normalise import normalise
-    from cmmvar.panel import load_panel
+    from cmmvar.stages import annotate_stage, extract_stage, normalise_stage
 
-    genes = load_panel(args.panel, args.build) if args.panel else []
     annotation = {"mode": "online" if args.online else "offline",
                   "transcripts_gff3": args.gff3, "reference_fasta": args.fasta,
                   "gnomad_vcf": args.gnomad, "clinvar_vcf": args.clinvar, "cache": args.cache}
-    with tempfile.TemporaryDirectory(prefix="cmmvar-annotate-") as tmp, \
-            open_sources(annotation, args.build, genes) as sources:
-        # as the workflow: the panel regions (when a panel is given), then split, trimmed
-        # and left-aligned, so that rows match the workflow's tables
+    with tempfile.TemporaryDirectory(prefix="cmmvar-annotate-") as tmp:
+        # the workflow's stages: the panel regions (when a panel is given), then split,
+        # trimmed and left-aligned, so that rows match the workflow's tables
         source = args.vcf
-        if genes:
+        if args.panel:
             source = str(Path(tmp) / "extracted.vcf.gz")
-            extract(args.vcf, genes, args.build, source, args.padding)
+            _notes(extract_stage(args.vcf, args.panel, args.build, source, args.padding).notes)
         normalised = str(Path(tmp) / "normalised.vcf.gz")
-        stats = normalise(source, normalised, pass_only=False, fasta_path=args.fasta)
-        if stats.ref_mismatches:
-            print(f"cmmvar: note: {stats.ref_mismatches} records whose REF differs from "
-                  f"{args.fasta}", file=sys.stderr)
-        annotate(normalised, genes, args.padding, sources, args.out)
+        _notes(normalise_stage(source, normalised, False, args.fasta)[1])
+        annotate_stage(normalised, args.panel, args.build, annotation, args.padding, args.out)
 
 
 def _ped_columns(text: str):
     """`liability_class=class,age=9`: a header name, or a position when all digits."""
     from cmmvar.errors import ConfigError
-    from cmmvar.pedigree import PedColumns
+    from cmmvar.ped_file import PedColumns
 
     mapping = {}
     for item in text.split(","):
@@ -115,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--panel", required=True, help="panel TSV (config/panels/cmm.tsv)")
     extract.add_argument("--build", required=True, choices=BUILDS)
     extract.add_argument("--out", required=True, help="output .vcf.gz (a .tbi is written too)")
-    extract.add_argument("--padding", type=int, default=100,
-                         help="bases added on each side of every gene (default 100)")
+    extract.add_argument("--padding", type=int, default=schema_default("padding"),
+                         help="bases added on each side of every gene (default %(default)s)")
     extract.add_argument("--quiet", action="store_true", help="statistics to stderr")
     extract.set_defaults(func=_extract)
 
@@ -141,14 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="P(affected | carrier genotype), e.g. 0.68")
     seg.add_argument("--phenocopy", required=True, type=_fraction,
                      help="P(affected | non-carrier), e.g. 0.001")
-    seg.add_argument("--allele-frequency", required=True, type=_fraction,
-                     help="variant allele frequency for founders, e.g. 1e-4")
+    seg.add_argument("--allele-frequency", type=_fraction,
+                     default=schema_default("segregation", "allele_frequency"),
+                     help="variant allele frequency for founders (default %(default)s)")
     seg.add_argument("--proband", help="index case (default: first affected carrier in PED order)")
-    seg.add_argument("--min-gq", type=int, default=20, help="calls below are missing (default 20)")
-    seg.add_argument("--min-dp", type=int, default=8, help="calls below are missing (default 8)")
+    seg.add_argument("--min-gq", type=int, default=schema_default("filters", "min_gq"),
+                     help="calls below are missing (default %(default)s)")
+    seg.add_argument("--min-dp", type=int, default=schema_default("filters", "min_dp"),
+                     help="calls below are missing (default %(default)s)")
     seg.add_argument("--build", choices=BUILDS, default="GRCh38",
                      help="for the X pseudo-autosomal regions (default GRCh38)")
     seg.add_argument("--pass-only", action="store_true", help="skip records failing FILTER")
+    seg.add_argument("--fasta", help="indexed reference FASTA: indels left-aligned against it, "
+                                     "as the workflow does (default: trimmed only)")
     seg.add_argument("--parentage-confirmed", action="store_true",
                      help="a de novo variant earns PS2 instead of PM6")
     seg.set_defaults(func=_segregate)
@@ -170,12 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     ann.add_argument("--panel", help="panel TSV: keep the records in the panel genes and "
                                      "report each gene's MANE transcript and inheritance "
                                      "(default: every record, every transcript of the GFF3)")
-    ann.add_argument("--padding", type=int, default=100,
-                     help="bases around each panel gene that still count as the gene")
+    ann.add_argument("--padding", type=int, default=schema_default("padding"),
+                     help="bases around each panel gene that still count as the gene "
+                          "(default %(default)s)")
     ann.add_argument("--online", action="store_true",
                      help="also ask Ensembl VEP REST and MyVariant.info (sends chrom, pos, "
                           "ref, alt only)")
-    ann.add_argument("--cache", default=".cache/cmmvar", help="online response cache")
+    ann.add_argument("--cache", default=schema_default("annotation", "cache"),
+                     help="online response cache (default %(default)s)")
     ann.set_defaults(func=_annotate)
     return parser
 

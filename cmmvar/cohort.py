@@ -21,14 +21,14 @@ from cmmvar.atomic import atomic_path, write_json
 from cmmvar.config import not_checked
 from cmmvar.gene_context import is_apart
 from cmmvar.provenance import file_record, resource_record
+from cmmvar.records import CONTRACT_COUNT_COLUMNS
 from cmmvar.segregation import Settings, meioses_label, strength
 from cmmvar.wording import family_note, headline
 
 SUMMARY_COLUMNS = (
     "family_id", "n_candidates", "rank", "chrom", "pos", "ref", "alt", "gene", "tier",
-    "inheritance", "consequence", "hgvs_c", "hgvs_p", "affected_carriers",
-    "affected_noncarriers", "affected_missing", "unaffected_carriers", "unaffected_noncarriers",
-    "unaffected_missing", "unknown_carriers", "flb", "log10_flb", "pp1", "bs4", "de_novo",
+    "inheritance", "consequence", "hgvs_c", "hgvs_p", *CONTRACT_COUNT_COLUMNS, "flb",
+    "log10_flb", "pp1", "bs4", "de_novo",
     "acmg_codes", "cohort_families", "cohort_flb", "cohort_log10_flb", "cohort_pp1",
     "cohort_bs4", "family_note",
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pysam
 
 from cmmvar.errors import BuildMismatchError, InputError, VcfError
-from cmmvar.genome import check_build, resolve
+from cmmvar.genome import Reference, check_build, resolve
 from cmmvar.normalise import normalise_alleles
 from cmmvar.vcf import contig_lengths, open_vcf
 
@@ -70,43 +70,6 @@ _STARS = {
 _BUILD_NAMES = {"GRCh37": ("grch37", "hg19"), "GRCh38": ("grch38", "hg38")}
 
 
-class _Reference:
-    """1-based base access to an indexed FASTA, under any spelling of the contig names."""
-
-    _BLOCK = 1024
-
-    def __init__(self, path: str | Path):
-        self.path = str(path)
-        try:
-            self._fasta = pysam.FastaFile(self.path)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot open the reference FASTA ({exc})", path=path,
-                             hint="give an indexed FASTA (samtools faidx makes the .fai)"
-                             ) from None
-        self._blocks: dict[tuple[str, int], str] = {}
-
-    def contig(self, chrom: str) -> str | None:
-        return resolve(chrom, self._fasta.references)
-
-    def base_at(self, contig: str) -> Callable[[int], str]:
-        """A function giving the base at a 1-based position ('' past the contig's end)."""
-        def base(pos: int) -> str:
-            block, offset = divmod(pos - 1, self._BLOCK)
-            key = (contig, block)
-            if key not in self._blocks:
-                if len(self._blocks) > 256:
-                    self._blocks.clear()
-                start = block * self._BLOCK
-                self._blocks[key] = self._fasta.fetch(contig, start,
-                                                      start + self._BLOCK).upper()
-            seq = self._blocks[key]
-            return seq[offset] if offset < len(seq) else ""
-        return base
-
-    def close(self) -> None:
-        self._fasta.close()
-
-
 def rightmost_position(pos: int, ref: str, alt: str, base_at: Callable[[int], str]) -> int:
     """The right-most position at which a left-aligned, anchored indel can be written.
 
@@ -146,7 +109,7 @@ class _Resource:
         self._vcf.subset_samples([])
         self._contigs = list(self._vcf.index.keys())
         self.source = _provenance(self._vcf.header, self.path, self.provenance_keys)
-        self._reference = _Reference(fasta) if fasta else None
+        self._reference = Reference(fasta) if fasta else None
         self._noted: set[str] = set()
         # Comparisons (query or database allele) whose REF disagreed with the FASTA, so the
         # allele was trimmed but not left-aligned.

@@ -19,8 +19,9 @@ from cmmvar import __version__
 from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
 from cmmvar.genome import CONTIG_LENGTHS, bare, canonical, check_build, resolve
-from cmmvar.panel import Gene, Region, regions
+from cmmvar.panel import Gene, Region, chrom_order, regions
 from cmmvar.vcf import (
+    TEXT_ERRORS,
     HeaderGaps,
     contig_lengths,
     data_blocks,
@@ -28,10 +29,9 @@ from cmmvar.vcf import (
     index_into_place,
     is_plain_gzip,
     open_vcf,
-    record_columns,
-    records,
     stale_index,
 )
+from cmmvar.vcf_records import record_columns, records
 
 
 @dataclass
@@ -178,7 +178,7 @@ def _scan_text(vcf, path, by_chrom: dict[str, list[Region]], stats: ExtractStats
 
     def name_of(raw: bytes) -> str:
         if raw not in names:
-            names[raw] = bare(raw.decode("utf-8", "cmmvar-latin1"))
+            names[raw] = bare(raw.decode("utf-8", TEXT_ERRORS))
         return names[raw]
 
     with candidates.open("wb") as out:
@@ -202,13 +202,7 @@ def _note_absent(stats: ExtractStats, chrom: str, streamed: bool = False) -> Non
 def _as_line(record: pysam.VariantRecord, chrom: str) -> tuple[tuple, list[str]]:
     columns = record_columns(record)
     columns[0] = canonical(chrom)
-    return (_order(chrom), record.pos), columns
-
-
-def _order(chrom: str) -> tuple[int, str]:
-    if chrom.isdigit():
-        return (int(chrom), "")
-    return ({"X": 23, "Y": 24, "MT": 25}.get(chrom, 26), chrom)
+    return (chrom_order(chrom), record.pos), columns
 
 
 def _output_contigs(lengths: dict[str, int | None], wanted: list[Region],
@@ -220,7 +214,7 @@ def _output_contigs(lengths: dict[str, int | None], wanted: list[Region],
         key = canonical(region.chrom)
         if contigs.get(key) is None:
             contigs[key] = CONTIG_LENGTHS[build].get(region.chrom)
-    return {name: contigs[name] for name in sorted(contigs, key=lambda c: _order(bare(c)))}
+    return {name: contigs[name] for name in sorted(contigs, key=chrom_order)}
 
 
 def _output_header(head: list[str], completed: list[str], contigs: dict[str, int | None],
@@ -242,7 +236,7 @@ def _output_header(head: list[str], completed: list[str], contigs: dict[str, int
 def _sort_body(body: Path) -> None:
     with body.open(encoding="utf-8") as handle:
         rows = handle.readlines()
-    rows.sort(key=lambda line: (_order(bare(line.split("\t", 2)[0])),
+    rows.sort(key=lambda line: (chrom_order(line.split("\t", 2)[0]),
                                 int(line.split("\t", 2)[1])))
     body.write_text("".join(rows), encoding="utf-8")
 

@@ -1,4 +1,5 @@
-"""Genome builds and chromosome names: contig lengths of GRCh38/GRCh37 and `chr1` <-> `1`.
+"""Genome builds, chromosome names and reference bases: contig lengths of GRCh38/GRCh37,
+`chr1` <-> `1`, and `Reference`, the one reader of an indexed FASTA. Knows no variants.
 
 Lengths of the primary assembly units from the GRC assembly reports (GRCh38.p14,
 GCF_000001405.40; GRCh37.p13, GCF_000001405.25). Patches do not change them.
@@ -6,9 +7,13 @@ GCF_000001405.40; GRCh37.p13, GCF_000001405.25). Patches do not change them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+from pathlib import Path
 
-from cmmvar.errors import BuildMismatchError
+import pysam
+
+from cmmvar.errors import BuildMismatchError, InputError, VcfError
 
 BUILDS = ("GRCh38", "GRCh37")
 
@@ -84,3 +89,82 @@ def check_build(contig_lengths: Mapping[str, int | None], build: str, path: str)
         return [f"{path}: no contig length in the header to check the build against; "
                 f"assumed {build}"]
     return []
+
+
+class Reference:
+    """An indexed reference FASTA, read by 1-based position under any spelling of its contig
+    names (see `resolve`), in cached blocks; bases are upper case. The only place cmmvar opens
+    a FASTA, so a FASTA that cannot be read gives the same error at every stage."""
+
+    BLOCK = 2048
+    MAX_BLOCKS = 256  # at most 512 kb held; a walk along a contig reuses only its last blocks
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        hint = (f"give the indexed FASTA of the genome build: plain or bgzip-compressed (not "
+                f"gzip), indexed with 'samtools faidx {self.path}' (check "
+                f"annotation.reference_fasta, or --fasta)")
+        if not Path(self.path).is_file():
+            raise InputError("reference FASTA not found", path=self.path, hint=hint)
+        try:
+            # htslib makes a missing .fai (and .gzi) beside the file when it can
+            self._fasta = pysam.FastaFile(self.path)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read the reference FASTA or make its index ({exc})",
+                             path=self.path, hint=hint) from None
+        self.references = tuple(self._fasta.references)
+        self._lengths = dict(zip(self.references, self._fasta.lengths, strict=True))
+        self._blocks: dict[tuple[str, int], str] = {}
+
+    def contig(self, chrom: str) -> str | None:
+        """This FASTA's name for `chrom`, or None when it does not have it."""
+        return resolve(chrom, self.references)
+
+    def require(self, chrom: str, record: str) -> str:
+        """This FASTA's name for `chrom`; VcfError naming the FASTA when it does not have it."""
+        contig = self.contig(chrom)
+        if contig is None:
+            raise VcfError(f"contig {chrom} is not in the reference FASTA {self.path}",
+                           path=self.path, record=record,
+                           hint="use a FASTA that covers the panel regions on the configured "
+                                "build")
+        return contig
+
+    def base(self, contig: str, pos: int) -> str:
+        """The base at 1-based `pos` of `contig` (a name of this FASTA); '' outside the contig."""
+        if not 1 <= pos <= self._lengths[contig]:
+            return ""
+        block, offset = divmod(pos - 1, self.BLOCK)
+        return self._block(contig, block)[offset]
+
+    def base_at(self, contig: str) -> Callable[[int], str]:
+        """`base` on one contig: pos -> base."""
+        return partial(self.base, contig)
+
+    def seq(self, contig: str, start: int, end: int) -> str:
+        """Bases start..end (1-based, inclusive) of `contig`, cut at the contig's ends."""
+        start, end = max(start, 1), min(end, self._lengths[contig])
+        if start > end:
+            return ""
+        first, last = (start - 1) // self.BLOCK, (end - 1) // self.BLOCK
+        joined = "".join(self._block(contig, b) for b in range(first, last + 1))
+        offset = first * self.BLOCK
+        return joined[start - 1 - offset: end - offset]
+
+    def _block(self, contig: str, block: int) -> str:
+        key = (contig, block)
+        if key not in self._blocks:
+            if len(self._blocks) >= self.MAX_BLOCKS:
+                self._blocks.clear()
+            start = block * self.BLOCK
+            self._blocks[key] = self._fasta.fetch(contig, start, start + self.BLOCK).upper()
+        return self._blocks[key]
+
+    def close(self) -> None:
+        self._fasta.close()
+
+    def __enter__(self) -> Reference:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

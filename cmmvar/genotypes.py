@@ -19,7 +19,8 @@ from cmmvar.errors import VcfError
 from cmmvar.genome import bare
 from cmmvar.normalise import ORIGIN_KEY
 from cmmvar.pedigree import Family, Sex
-from cmmvar.vcf import open_vcf, records
+from cmmvar.vcf import open_vcf
+from cmmvar.vcf_records import records
 
 # Pseudo-autosomal regions of X, 1-based closed (GRC assembly reports).
 PAR = {

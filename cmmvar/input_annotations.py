@@ -14,6 +14,7 @@ import pysam
 
 from cmmvar.errors import VcfError
 from cmmvar.normalise import ORIGIN_KEY, normalise_alleles
+from cmmvar.transcript_effect import TranscriptEffect, effect_fields
 
 # Our key -> the tool's sub-field name (VEP: ensembl-vep OutputFactory; snpEff: ANN spec 1.0).
 _VEP = {"allele": "Allele", "consequence": "Consequence", "impact": "IMPACT",
@@ -85,11 +86,11 @@ class Parser:
             rank = values.get("Rank", "")
             exon, intron = ("", rank) if terms & _INTRONIC else (rank, "")
             mane = False
-        return {"transcript": get["transcript"], "gene": get["gene"] or get["gene_id"],
-                "consequence": get["consequence"], "impact": get["impact"],
-                "hgvs_c": _without_reference(get["hgvs_c"]),
-                "hgvs_p": _without_reference(get["hgvs_p"]),
-                "exon": exon, "intron": intron, "mane_select": mane, "source": self.source}
+        return effect_fields(TranscriptEffect(
+            transcript=get["transcript"], gene=get["gene"] or get["gene_id"],
+            consequence=get["consequence"], impact=get["impact"],
+            hgvs_c=_without_reference(get["hgvs_c"]), hgvs_p=_without_reference(get["hgvs_p"]),
+            exon=exon, intron=intron, mane_select=mane, source=self.source))
 
 
 def parse_header(header: pysam.VariantHeader, path=None) -> Parser | None:

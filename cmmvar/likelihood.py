@@ -137,30 +137,38 @@ def log_likelihoods(people: Sequence[Person], q: np.ndarray,
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
     log_scale = np.zeros(size)
     dead = np.zeros(size, dtype=bool)
-
-    def rescale(array: np.ndarray) -> np.ndarray:
-        """Each problem's array scaled to a maximum of 1 (logs kept aside), so products of
-        tiny weights cannot underflow; a problem whose array is all 0 has likelihood 0."""
-        nonlocal log_scale, dead
-        peak = array.reshape(size, -1).max(axis=1)
-        dead = dead | (peak <= 0.0)
-        peak = np.where(peak > 0.0, peak, 1.0)
-        log_scale = log_scale + np.log(peak).astype(float)
-        return array / peak.reshape((size,) + (1,) * (array.ndim - 1))
-
     for i, p in enumerate(people):
         n = _states(p, x_linked)
         w = weights.get(p.id)
-        w = np.ones((size, n), dtype=np.longdouble) if w is None else \
-            rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble), (size, n)))
+        if w is None:
+            w = np.ones((size, n), dtype=np.longdouble)
+        else:
+            w, logs, zero = _rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble),
+                                                     (size, n)))
+            log_scale, dead = log_scale + logs, dead | zero
         if p.father is None:
             factors.append(((i,), _prior(p, q, x_linked) * w))
         else:
             table = _T_X[p.male] if x_linked else _T_AUTOSOMAL
             factors.append(((i, index[p.father], index[p.mother]),
                             table[None] * w[:, :, None, None]))
+    return _eliminate(factors, _elimination_order(people, x_linked), log_scale, dead)
 
-    for v in _elimination_order(people, x_linked):
+
+def eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], order: Sequence[int],
+              log_scale: float) -> float:
+    """log_scale + natural log of the sum, over every variable in `order`, of the product of
+    `factors` (scope: variable numbers, one array axis each), summing the variables out in
+    that order. -inf when the sum is 0. Shared with the two-site engine (pair_likelihood)."""
+    batched = [(scope, array[None]) for scope, array in factors]
+    return float(_eliminate(batched, order, np.array([log_scale]), np.zeros(1, dtype=bool))[0])
+
+
+def _eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], order: Sequence[int],
+               log_scale: np.ndarray, dead: np.ndarray) -> np.ndarray:
+    """`eliminate` of B problems: every array has the batch as its first axis (not in the
+    scopes), log_scale and dead (problems already known to be 0) have shape (B,)."""
+    for v in order:
         touching = [f for f in factors if v in f[0]]
         factors = [f for f in factors if v not in f[0]]
         scope = sorted({u for vars_, _ in touching for u in vars_} - {v})
@@ -168,10 +176,23 @@ def log_likelihoods(people: Sequence[Person], q: np.ndarray,
         operands = []
         for vars_, array in touching:
             operands += [array, [0] + [labels[u] for u in vars_]]
-        result = np.einsum(*operands, [0] + [labels[u] for u in scope])
-        factors.append((tuple(scope), rescale(result)))
+        result, logs, zero = _rescale(np.einsum(*operands, [0] + [labels[u] for u in scope]))
+        log_scale, dead = log_scale + logs, dead | zero
+        factors.append((tuple(scope), result))
     # every variable is summed out; the scalars left were rescaled to 1
     return np.where(dead, -math.inf, log_scale)
+
+
+def _rescale(array: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each problem's entries (first axis) scaled to a maximum of 1, so products of tiny
+    weights cannot underflow: (the scaled array, the logs of the scales, the problems whose
+    entries are all 0, i.e. of likelihood 0)."""
+    size = array.shape[0]
+    peak = array.reshape(size, -1).max(axis=1)
+    zero = peak <= 0.0
+    peak = np.where(zero, 1.0, peak)
+    return array / peak.reshape((size,) + (1,) * (array.ndim - 1)), \
+        np.log(peak).astype(float), zero
 
 
 def _phenotype_weights(penetrance: Sequence[float], phenotype: str) -> np.ndarray:

@@ -29,9 +29,10 @@ import pysam
 from cmmvar import __version__
 from cmmvar.atomic import scratch_dir
 from cmmvar.errors import VcfError
-from cmmvar.genome import resolve
+from cmmvar.genome import Reference
 from cmmvar.sample_columns import SampleColumns, subset
-from cmmvar.vcf import HeaderGaps, index_into_place, open_vcf, records
+from cmmvar.vcf import HeaderGaps, index_into_place, open_vcf
+from cmmvar.vcf_records import records
 from cmmvar.windowsort import WindowSort
 
 ORIGIN_KEY = "CMMVAR_ORIGIN"
@@ -103,7 +104,7 @@ def normalise(in_path: str | Path, out_path: str | Path, *, pass_only: bool = Tr
               fasta_path: str | Path | None = None) -> NormaliseStats:
     """Split, trim and left-align the records of a VCF; write bgzipped + index."""
     out_path = Path(out_path)
-    fasta = _open_fasta(fasta_path) if fasta_path else None
+    fasta = Reference(fasta_path) if fasta_path else None
     try:
         with scratch_dir(out_path) as tmp:
             gaps, attempt = None, 0
@@ -194,19 +195,11 @@ def _output_header(lines: list[str], gaps: HeaderGaps, pass_only: bool, fasta_pa
     return "\n".join([*head, lines[-1]]) + "\n"
 
 
-def _open_fasta(path) -> pysam.FastaFile:
-    try:
-        return pysam.FastaFile(str(path))
-    except (OSError, ValueError) as exc:
-        raise VcfError(f"cannot open the reference FASTA ({exc})", path=path,
-                       hint="give an indexed FASTA (samtools faidx makes the .fai)") from None
-
-
 class _Splitter:
     """Turns one record's columns into its normalised biallelic records' lines."""
 
     def __init__(self, gaps: HeaderGaps, samples: list[str], stats: NormaliseStats,
-                 fasta: pysam.FastaFile | None, pass_only: bool, integer_formats: frozenset):
+                 fasta: Reference | None, pass_only: bool, integer_formats: frozenset):
         self.gaps, self.stats, self.fasta, self.pass_only = gaps, stats, fasta, pass_only
         self.assumed: dict[tuple[str, str], set[str]] = {}  # undeclared key -> Numbers used
         self.columns = SampleColumns(samples, lambda key: self.number("FORMAT", key),
@@ -304,31 +297,17 @@ def _unanalysable(ref: str, alt: str) -> str | None:
     return None
 
 
-def _reference(chrom: str, pos: int, ref: str, fasta,
+def _reference(chrom: str, pos: int, ref: str, fasta: Reference | None,
                stats: NormaliseStats) -> Callable[[int], str] | None:
     """A 1-based base lookup on the record's contig, after checking REF against it."""
     if fasta is None:
         return None
-    contig = resolve(chrom, fasta.references)
-    if contig is None:
-        raise VcfError(f"contig {chrom} is not in the reference FASTA",
-                       path=fasta.filename.decode(), record=f"{chrom}:{pos}",
-                       hint="use a FASTA that covers the panel regions on the configured build")
-    ref_seq = fasta.fetch(contig, pos - 1, pos - 1 + len(ref)).upper()
+    contig = fasta.require(chrom, f"{chrom}:{pos}")
+    ref_seq = fasta.seq(contig, pos, pos + len(ref) - 1)
     if ref_seq != ref.upper():
         stats.ref_mismatches += 1
         if len(stats.ref_mismatch_examples) < EXAMPLES:
             stats.ref_mismatch_examples.append(
                 f"{chrom}:{pos} REF {ref} vs FASTA {ref_seq or '(none)'}")
         return None  # never realign against a reference that disagrees with the call
-    cache: dict[int, str] = {}
-
-    def base_at(at: int) -> str:
-        if at not in cache:
-            start = max(0, at - 1 - 100)
-            chunk = fasta.fetch(contig, start, at).upper()
-            for offset, base in enumerate(chunk):
-                cache[start + 1 + offset] = base
-        return cache[at]
-
-    return base_at
+    return fasta.base_at(contig)

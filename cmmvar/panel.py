@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import yaml
+
+from cmmvar.defaults import schema_path
 from cmmvar.errors import PanelError
 from cmmvar.genome import BUILDS, bare
+from cmmvar.manifest import sha256
 
 REQUIRED = (
     "symbol", "hgnc_id", "ensembl_gene", "mane_transcript", "chrom", "start_grch38",
@@ -86,6 +91,7 @@ def load_panel(path: str | Path, build: str) -> list[Gene]:
     genes, seen = [], {}
     for number, row in rows:
         gene = _parse_row(row, suffix, path, number)
+        _check_row(row, gene.symbol, path, number)
         if gene.symbol in seen:
             raise PanelError(f"gene {gene.symbol} is listed twice (also line {seen[gene.symbol]})",
                              path=path, line=number)
@@ -168,13 +174,27 @@ def _parse_row(row: dict, suffix: str, path: Path, number: int) -> Gene:
     )
 
 
-def panel_rows(path: str | Path) -> list[dict[str, str]]:
-    """The panel's rows as strings, column by column ('##' header lines skipped), for schema
-    validation; load_panel is the checked reader."""
-    with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-        lines = [line for line in handle if not line.startswith("##")]
-    return [{k: v or "" for k, v in row.items()}
-            for row in csv.DictReader(lines, delimiter="\t")]
+@cache
+def _row_schema():
+    import jsonschema  # here: the command line loads it only when it reads a panel
+
+    return jsonschema.Draft202012Validator(
+        yaml.safe_load(schema_path("panel").read_text(encoding="utf-8")))
+
+
+def _check_row(row: dict, symbol: str, path: Path, number: int) -> None:
+    """The row, as strings, against the panel schema (the identifiers' and numbers' formats
+    that _parse_row leaves to it): the one check of a panel, for the workflow and the
+    command line alike."""
+    import jsonschema
+
+    cells = {column: value or "" for column, value in row.items() if column is not None}
+    error = jsonschema.exceptions.best_match(_row_schema().iter_errors(cells))
+    if error is not None:
+        column = ".".join(map(str, error.absolute_path)) or "(row)"
+        raise PanelError(f"gene {symbol}: column {column}: {error.message}", path=path,
+                         line=number, hint="workflow/schemas/panel.schema.yaml gives each "
+                                           "column's format; config/README.md explains them")
 
 
 def panel_metadata(path: str | Path) -> dict[str, str]:
@@ -195,7 +215,6 @@ def panel_record(path: str | Path) -> dict:
     """The panel as a report cites it: path, SHA-256 of the file, and its version, MANE
     release and condition (the phenotype its PED files code as affected, named in the
     reports' words) from the header lines (None where the panel does not say)."""
-    from cmmvar.provenance import sha256
     meta = panel_metadata(path)
     return {"path": str(path), "sha256": sha256(path), "version": meta.get("version"),
             "mane_release": meta.get("mane_release"), "condition": meta.get("condition")}
@@ -204,7 +223,7 @@ def panel_record(path: str | Path) -> dict:
 def regions(genes: list[Gene], padding: int) -> list[Region]:
     """Gene spans +- padding, merged where they overlap, sorted by chromosome and start."""
     spans = sorted(((g.chrom, max(1, g.start - padding), g.end + padding, g.symbol)
-                    for g in genes), key=lambda s: (_chrom_order(s[0]), s[1]))
+                    for g in genes), key=lambda s: (chrom_order(s[0]), s[1]))
     merged: list[Region] = []
     for chrom, start, end, symbol in spans:
         last = merged[-1] if merged else None
@@ -222,5 +241,11 @@ def genes_at(genes: list[Gene], chrom: str, start: int, end: int, padding: int) 
             if g.chrom == key and start <= g.end + padding and end >= g.start - padding]
 
 
-def _chrom_order(chrom: str) -> tuple[int, str]:
-    return (int(chrom), "") if chrom.isdigit() else (100, chrom)
+def chrom_order(chrom: str) -> tuple[int, str]:
+    """The sort key of a chromosome, named with or without `chr`: 1 to 22 by number, then X,
+    Y and MT (chrM), then any other contig (unplaced, alternate, decoy) by name. The one
+    chromosome order of cmmvar: panel regions and extracted records alike."""
+    name = bare(chrom)
+    if name.isdigit():
+        return (int(name), "")
+    return ({"X": 23, "Y": 24, "MT": 25}.get(name, 26), name)

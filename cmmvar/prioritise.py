@@ -1,7 +1,8 @@
 """Prioritisation: population-frequency and consequence filters, the automatable subset of
 the ACMG/AMP criteria with a reason for each, and the rank of a family's candidates.
 
-Works on the annotation fields and the segregation result of one variant; reads no file.
+Works on the annotation record (numbers as numbers) and the segregation result of one
+variant; reads no file.
 The rules are deliberately few and written out, so a clinical scientist can check them:
 - frequency: the variant is filtered when gnomAD's filtering allele frequency (faf95, or the
   group-maximum AF when faf95 is absent) exceeds the gene's maximum credible allele frequency
@@ -28,6 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from cmmvar.annotation_table import Annotation
 
 LOF_TERMS = ("stop_gained", "frameshift_variant", "splice_donor_variant",
              "splice_acceptor_variant", "transcript_ablation")
@@ -68,38 +71,28 @@ class Priority:
         return ";".join(c.code for c in self.criteria)
 
 
-def _number(value) -> float | None:
-    """A number from an annotation cell; None for an empty, '.' or non-numeric one."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
+def _terms(annotation: Annotation) -> list[str]:
+    return [t for t in annotation.consequence.replace(",", "&").split("&") if t]
 
 
-def _terms(annotation: Mapping) -> list[str]:
-    return [t for t in str(annotation.get("consequence") or "").replace(",", "&").split("&")
-            if t]
-
-
-def _is_pathogenic_in_clinvar(annotation: Mapping) -> bool:
+def _is_pathogenic_in_clinvar(annotation: Annotation) -> bool:
     """Any part of ClinVar's significance is Pathogenic or Likely pathogenic: CLNSIG joins
     classifications with '/', qualifiers with ',' and the online RCVs with '|'
     ("Pathogenic/Likely pathogenic/Pathogenic, low penetrance|risk factor")."""
-    significance = str(annotation.get("clinvar_significance") or "").lower().replace("_", " ")
+    significance = annotation.clinvar_significance.lower().replace("_", " ")
     return any(part.strip() in PATHOGENIC for part in re.split(r"[/,;|]", significance))
 
 
-def frequency_criteria(annotation: Mapping, max_af: float) -> tuple[list[Criterion], str | None]:
+def frequency_criteria(annotation: Annotation, max_af: float) -> tuple[list[Criterion], str | None]:
     """BA1, BS1 or PM2_Supporting, and the frequency filter reason (None when it passes)."""
-    status = annotation.get("gnomad_status")
+    status = annotation.gnomad_status
     if status == "absent":
-        source = annotation.get("gnomad_source") or "local file"
+        source = annotation.gnomad_source or "local file"
         return [Criterion("PM2_Supporting", f"absent from gnomAD ({source})")], None
     if status != "found":
         return [], None
-    grpmax = _number(annotation.get("gnomad_grpmax_af"))
-    af = _number(annotation.get("gnomad_af"))
-    faf = _number(annotation.get("gnomad_faf95_max"))
+    grpmax, af, faf = (annotation.gnomad_grpmax_af, annotation.gnomad_af,
+                       annotation.gnomad_faf95_max)
     top = grpmax if grpmax is not None else af
     filtering = faf if faf is not None else top
     criteria, reason = [], None
@@ -116,7 +109,7 @@ def frequency_criteria(annotation: Mapping, max_af: float) -> tuple[list[Criteri
     return criteria, reason
 
 
-def pvs1(annotation: Mapping, mechanism: str) -> Criterion | None:
+def pvs1(annotation: Annotation, mechanism: str) -> Criterion | None:
     terms = _terms(annotation)
     lof = [t for t in terms if t in LOF_TERMS]
     if not lof:
@@ -124,7 +117,7 @@ def pvs1(annotation: Mapping, mechanism: str) -> Criterion | None:
     established = mechanism.startswith("LoF") and "presumed" not in mechanism
     if not established:
         return None
-    exon = str(annotation.get("exon") or "")
+    exon = annotation.exon
     last_exon = "/" in exon and exon.split("/")[0] == exon.split("/")[1]
     if last_exon and lof[0] in ("stop_gained", "frameshift_variant"):
         return Criterion("PVS1_Moderate", f"{lof[0]} in the last exon ({exon}): predicted to "
@@ -132,8 +125,8 @@ def pvs1(annotation: Mapping, mechanism: str) -> Criterion | None:
     return Criterion("PVS1", f"{lof[0]} in a gene whose disease mechanism is loss of function")
 
 
-def in_silico(annotation: Mapping) -> Criterion | None:
-    revel = _number(annotation.get("revel"))
+def in_silico(annotation: Annotation) -> Criterion | None:
+    revel = annotation.revel
     if revel is None or "missense_variant" not in _terms(annotation):
         return None
     for level, threshold in _REVEL_PP3:
@@ -145,7 +138,7 @@ def in_silico(annotation: Mapping) -> Criterion | None:
     return None
 
 
-def prioritise(annotation: Mapping, segregation: Mapping, mechanism: str, max_af: float,
+def prioritise(annotation: Annotation, segregation: Mapping, mechanism: str, max_af: float,
                consequences: list[str] | None) -> Priority:
     """Filters and ACMG criteria of one variant in one family."""
     criteria: list[Criterion] = []

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +19,13 @@ from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
 from cmmvar.gene_context import is_apart
 from cmmvar.panel import panel_record
-from cmmvar.prioritise import prioritise
+from cmmvar.prioritise import Priority, prioritise
+from cmmvar.records import (
+    CONTRACT_COUNT_COLUMNS,
+    EXTRA_COUNT_COLUMNS,
+    FamilyResult,
+    VariantResult,
+)
 from cmmvar.report_html import render_family
 from cmmvar.scope import BANNER, with_scope
 from cmmvar.segregation import table_fields
@@ -27,15 +35,12 @@ from cmmvar.wording import family_proband
 CANDIDATE_COLUMNS = (
     "family_id", "chrom", "pos", "ref", "alt", "gene", "transcript", "consequence", "hgvs_c",
     "hgvs_p", "impact", "gnomad_af", "gnomad_grpmax_af", "clinvar_significance",
-    "clinvar_review_status", "clinvar_id", "inheritance", "affected_carriers",
-    "affected_noncarriers", "affected_missing", "unaffected_carriers", "unaffected_noncarriers",
-    "unaffected_missing", "unknown_carriers", "flb", "log10_flb", "pp1", "bs4", "de_novo",
-    "acmg_codes", "rank",
+    "clinvar_review_status", "clinvar_id", "inheritance", *CONTRACT_COUNT_COLUMNS, "flb",
+    "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes", "rank",
 )
 # Beyond the contract, appended so readers by position are not disturbed.
 EXTRA_COLUMNS = (
-    "unknown_noncarriers", "unknown_missing", "affected_homozygous", "unaffected_homozygous",
-    "unknown_homozygous", "tier", "proband", "informative_meioses", "meioses_strength",
+    *EXTRA_COUNT_COLUMNS, "tier", "proband", "informative_meioses", "meioses_strength",
     "flb_note", "acmg_points", "exon", "intron", "gnomad_status", "gnomad_grpmax",
     "gnomad_faf95_max", "gnomad_nhomalt", "clinvar_stars", "clinvar_conditions", "cadd_phred",
     "revel", "annotation_source", "gnomad_source", "clinvar_source", "scores_source",
@@ -44,76 +49,82 @@ EXTRA_COLUMNS = (
 _TIER_ORDER = {"core": 0, "reported": 1, "syndromic": 2, "candidate": 3, "unsupported": 4}
 
 
-def rank_key(item: dict) -> tuple:
+@dataclass(frozen=True)
+class Assessed:
+    """A variant of the family result with its Priority (filters and ACMG criteria)."""
+
+    variant: VariantResult
+    priority: Priority
+
+
+def rank_key(item: Assessed) -> tuple:
     """Order within a family: genes of tier candidate or unsupported after every other gene
     (reported in their own section, whatever their points), then ACMG points (Tavtigian et al.
     2020; segregation codes included), de novo candidates, the Bayes factor (highest first;
     undefined or zero last), fewest affected non-carriers, most affected carriers, gene tier,
     position."""
-    seg, gene = item["segregation"], item.get("gene") or {}
-    counts = seg["counts"]
-    log10 = seg["log10_flb"] if seg["log10_flb"] is not None else float("-inf")
-    return (is_apart(gene), -item["priority"].points, seg["de_novo"] != "yes", -log10,
-            counts["affected_noncarriers"], -counts["affected_carriers"],
-            _TIER_ORDER.get(gene.get("tier"), 9), item["variant"]["chrom"],
-            item["variant"]["pos"])
+    variant = item.variant
+    seg, gene = variant.segregation, variant.gene
+    log10 = seg.log10_flb if seg.log10_flb is not None else float("-inf")
+    return (is_apart(asdict(gene)), -item.priority.points, seg.de_novo != "yes", -log10,
+            seg.counts.affected_noncarriers, -seg.counts.affected_carriers,
+            _TIER_ORDER.get(gene.tier, 9), variant.chrom, variant.pos)
 
 
-def assess(result: dict, filters: dict) -> list[dict]:
-    """Each variant of the family result with its Priority (filters and ACMG criteria)."""
+def assess(variants: Iterable[VariantResult], filters: dict) -> list[Assessed]:
+    """Each variant of a family result with its Priority, best first (rank_key)."""
     assessed = []
-    for item in result["variants"]:
-        gene = item.get("gene") or {}
-        max_af = gene.get("max_allele_frequency")
-        if max_af is None:
-            max_af = filters.get("max_allele_frequency", 1e-4)
-        priority = prioritise(item["annotation"], item["segregation"],
-                              gene.get("mechanism", ""), max_af, filters.get("consequences"))
-        assessed.append(dict(item, priority=priority))
+    for variant in variants:
+        priority = prioritise(variant.annotation, variant.segregation.to_dict(),
+                              variant.gene.mechanism, variant.gene.max_allele_frequency,
+                              filters.get("consequences"))
+        assessed.append(Assessed(variant, priority))
     return sorted(assessed, key=rank_key)
 
 
-def _row(result: dict, item: dict) -> dict:
-    annotation, counts = item["annotation"], item["counts"]
-    row = {column: "" for column in CANDIDATE_COLUMNS + EXTRA_COLUMNS}
-    row.update({k: annotation.get(k, "") for k in row if k in annotation})
-    row.update(item["variant"])
-    row.pop("origin", None)
-    row.update({k: v for k, v in counts.items() if k in row})
-    row.update(family_id=result["family_id"], tier=(item.get("gene") or {}).get("tier", ""))
-    row.update(table_fields(item["segregation"]))
-    row.update(acmg_codes=item["priority"].codes, acmg_points=item["priority"].points)
+def _row(result: FamilyResult, item: Assessed) -> dict:
+    """The candidates.tsv row: every number formatted here or by the record it comes from."""
+    variant, priority = item.variant, item.priority
+    row = dict.fromkeys(CANDIDATE_COLUMNS + EXTRA_COLUMNS, "")
+    cells = variant.annotation.to_row()
+    row.update({k: cells[k] for k in row if k in cells})
+    row.update(chrom=variant.chrom, pos=variant.pos, ref=variant.ref, alt=variant.alt,
+               **asdict(variant.segregation.counts))
+    row.update(family_id=result.family_id, tier=variant.gene.tier)
+    row.update(table_fields(variant.segregation.to_dict()))
+    row.update(acmg_codes=priority.codes, acmg_points=priority.points)
     return row
 
 
-def candidate_rows(result: dict, filters: dict) -> tuple[list[dict], list[dict], list[dict]]:
+def candidate_rows(result: FamilyResult,
+                   filters: dict) -> tuple[list[dict], list[dict], list[Assessed]]:
     """(kept rows: the candidates best first with `rank` from 1, then, listed apart with an
     empty rank, those that do not explain the family (no genotyped affected member carries
     them); filtered rows with their reasons; the assessed items in the order of the kept rows
     then the filtered ones)."""
-    assessed = assess(result, filters)
-    kept = [item for item in assessed if item["priority"].kept]
-    apart = [item for item in kept if item["segregation"].get("explains_family") == "no"]
+    assessed = assess(result.variants, filters)
+    kept = [item for item in assessed if item.priority.kept]
+    apart = [item for item in kept if item.variant.segregation.explains_family == "no"]
     kept = [item for item in kept if item not in apart] + apart
-    dropped = [item for item in assessed if not item["priority"].kept]
+    dropped = [item for item in assessed if not item.priority.kept]
     rows = [dict(_row(result, item), rank=rank) for rank, item in
             enumerate(kept[:len(kept) - len(apart)], start=1)]
     rows += [dict(_row(result, item), rank="") for item in apart]
-    filtered = [dict(_row(result, item), filters=list(item["priority"].filters))
+    filtered = [dict(_row(result, item), filters=list(item.priority.filters))
                 for item in dropped]
     return rows, filtered, kept + dropped
 
 
-def qc_record(result: dict, extract_stats: dict, normalise_stats: dict) -> dict:
+def qc_record(result: FamilyResult, extract_stats: dict, normalise_stats: dict) -> dict:
     return {
-        "family_id": result["family_id"],
-        "pedigree_warnings": result["pedigree_warnings"],
-        "samples": result["samples"],
-        "vcf_samples_not_in_ped_count": result["samples"]["vcf_only_count"],
-        "thresholds": result["thresholds"],
-        "genotype_qc": result["genotype_qc"],
-        "genotype_qc_notes": result["genotype_qc_notes"],
-        "mendelian_errors": result["mendelian_errors"],
+        "family_id": result.family_id,
+        "pedigree_warnings": list(result.pedigree_warnings),
+        "samples": result.samples,
+        "vcf_samples_not_in_ped_count": result.samples["vcf_only_count"],
+        "thresholds": result.thresholds,
+        "genotype_qc": result.genotype_qc,
+        "genotype_qc_notes": result.genotype_qc_notes,
+        "mendelian_errors": result.mendelian_errors,
         "extraction": extract_stats,
         "normalisation": normalise_stats,
     }
@@ -128,7 +139,7 @@ def synthetic_demo_resources(annotation: dict) -> list[dict]:
             if record.get("synthetic_demo")]
 
 
-def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dict,
+def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_stats: dict,
                          annotation: dict, settings: dict, out_dir: str | Path) -> None:
     """Write the four per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
@@ -143,29 +154,32 @@ def write_family_outputs(result: dict, extract_stats: dict, normalise_stats: dic
     table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
     with atomic_path(out_dir / "candidates.tsv") as tmp:
         table.to_csv(tmp, sep="\t", index=False)
-    def details(row: dict, item: dict) -> dict:
-        others = item["annotation"].get("other_transcripts") or "[]"
+    def details(row: dict, item: Assessed) -> dict:
+        variant = item.variant
+        # `gene_model`, not `gene`: report.json's candidates keep the TSV row's `gene` (the
+        # symbol) beside the gene's panel record
         return with_scope(dict(
-            row, genotypes=item["genotypes"], gene_model=item["gene"],
-            segregation=item["segregation"], origin=item["variant"]["origin"],
-            other_transcripts=json.loads(others), sensitivity=item.get("sensitivity"),
+            row, genotypes=variant.genotypes, gene_model=asdict(variant.gene),
+            segregation=variant.segregation.to_dict(), origin=variant.origin,
+            other_transcripts=json.loads(variant.annotation.other_transcripts or "[]"),
+            sensitivity=variant.sensitivity,
             criteria=[{"code": c.code, "reason": c.reason, "points": c.points}
-                      for c in item["priority"].criteria]))
+                      for c in item.priority.criteria]))
 
     report = {
-        "family_id": result["family_id"],
+        "family_id": result.family_id,
         "banner": BANNER,
         "synthetic_demo_resources": synthetic,
         "not_checked": unchecked,
         "cmmvar_version": __version__,
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-        "genome_build": result["genome_build"],
-        "inputs": result["inputs"],
+        "genome_build": result.genome_build,
+        "inputs": result.inputs,
         "settings": settings,
         "panel": panel_record(settings["panel"]) if Path(settings.get("panel") or "").is_file()
         else None,
-        "pedigree": result["pedigree"],
-        "segregation_settings": result["segregation_settings"],
+        "pedigree": [person.to_dict() for person in result.pedigree],
+        "segregation_settings": result.segregation_settings,
         "annotation_sources": annotation,
         "candidates": [details(row, item) for row, item in zip(rows, ordered, strict=False)
                        if row["rank"] != ""],

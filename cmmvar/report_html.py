@@ -14,8 +14,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from cmmvar.gene_context import dot_carriers, gene_line, is_apart
-from cmmvar.pedigree import Family, Individual, Phenotype, Sex
+from cmmvar.pedigree import Family
 from cmmvar.pedigree_svg import draw_pedigree
+from cmmvar.records import PedigreeMember
 from cmmvar.scope import BANNER, sensitivity_summary
 from cmmvar.wording import (
     DOES_NOT_EXPLAIN,
@@ -27,7 +28,6 @@ from cmmvar.wording import (
     reduced_penetrance_clause,
 )
 
-_SEX = {"male": Sex.MALE, "female": Sex.FEMALE}
 _GENOTYPE_SIGN = str.maketrans({"-": "\u2212"})  # a true minus sign under the symbols
 _GNOMAD_DATASET = {"GRCh38": "gnomad_r4", "GRCh37": "gnomad_r2_1"}
 _ENSEMBL = {"GRCh38": "https://www.ensembl.org", "GRCh37": "https://grch37.ensembl.org"}
@@ -35,14 +35,8 @@ TOP_CANDIDATES = 5  # candidates drawn on the pedigree and summarised at the top
 
 
 def family_of(report: dict) -> Family:
-    """The pedigree of report.json as a Family (for drawing)."""
-    people = tuple(
-        Individual(id=p["id"], father=p["father"], mother=p["mother"],
-                   sex=_SEX.get(p["sex"], Sex.UNKNOWN), phenotype=Phenotype(p["phenotype"]),
-                   liability_class=p.get("liability_class"),
-                   line=None if p.get("added_by_cmmvar") else 0,
-                   age=p.get("age"), deceased=p.get("deceased"))
-        for p in report["pedigree"])
+    """The pedigree of report.json as a Family (for drawing), each person with its PED line."""
+    people = tuple(PedigreeMember.from_dict(p).individual() for p in report["pedigree"])
     return Family(id=report["family_id"], individuals=people, path="report.json")
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from cmmvar.config import check_ladders
+from cmmvar.defaults import schema_default
 from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
 from cmmvar.likelihood import Person, flb, log_likelihoods
@@ -95,10 +96,14 @@ class Model:
 
 @dataclass(frozen=True)
 class Settings:
-    allele_frequency: float = 1e-4
+    # defaults from the config schema, the one place they are written
+    allele_frequency: float = field(
+        default_factory=lambda: schema_default("segregation", "allele_frequency"))
     ladder: Mapping[str, Mapping[str, float]] = field(default_factory=lambda: DEFAULT_LADDER)
     meioses: Mapping[str, int] = field(default_factory=lambda: DEFAULT_MEIOSES)
-    max_parent_alt_fraction: float = 0.05  # allele balance "near 0" in a de novo's parents
+    # allele balance "near 0" in a de novo's parents
+    max_parent_alt_fraction: float = field(
+        default_factory=lambda: schema_default("segregation", "max_parent_alt_fraction"))
     parentage_confirmed: bool = False
 
 
@@ -136,9 +141,11 @@ def settings_from_config(section: Mapping, parentage_confirmed: bool = False) ->
     pp1 = dict(section.get("pp1", DEFAULT_LADDER["pp1"]))
     bs4 = dict(section.get("bs4", DEFAULT_LADDER["bs4"]))
     meioses = dict(section.get("meioses", DEFAULT_MEIOSES))
-    return Settings(allele_frequency=section.get("allele_frequency", 1e-4),
+    defaults = Settings()
+    return Settings(allele_frequency=section.get("allele_frequency", defaults.allele_frequency),
                     ladder={"pp1": pp1, "bs4": bs4}, meioses=meioses,
-                    max_parent_alt_fraction=section.get("max_parent_alt_fraction", 0.05),
+                    max_parent_alt_fraction=section.get("max_parent_alt_fraction",
+                                                        defaults.max_parent_alt_fraction),
                     parentage_confirmed=parentage_confirmed)
 
 

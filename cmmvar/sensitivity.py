@@ -19,16 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from cmmvar.defaults import schema_default
 from cmmvar.genotypes import Genotype
 from cmmvar.likelihood import Scenario, flbs
 from cmmvar.pedigree import Family, Phenotype
 from cmmvar.segregation import Model, Settings, causal_genotypes, people, strength
 
-DEFAULT_GRID = {
-    "phenocopy_rates": [1e-4, 1e-3, 1e-2, 5e-2],
-    "penetrance_shifts": [-0.2, 0.0, 0.2],
-    "allele_frequencies": [1e-5, 1e-4, 1e-3],
-}
+DEFAULT_GRID = schema_default("segregation", "sensitivity")  # written once, in the schema
 PENETRANCE_NOTE = ("penetrance: every penetrance of the model moves by the same step (for a "
                    "sex-specific model, male and female together); a value above 1 is clipped "
                    "to 1, and a step that would take a penetrance to 0 or below is not computed")

@@ -194,9 +194,11 @@ def copy_tree(destination: Path) -> None:
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
     for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():  # a tracked file deleted in the work tree is skipped
-            target = destination / name
+        source, target = ROOT / name, destination / name
+        if source.is_symlink():  # cmmvar/schemas -> ../workflow/schemas: linked the same way
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(source.readlink())
+        elif source.is_file():  # a tracked file deleted in the work tree is skipped
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
 
@@ -206,6 +208,8 @@ def configure(copy: Path, modules: list[str], tests: list[str]) -> None:
     mutants/, so everything they read beside the package is copied there too."""
     also = sorted(p.name + ("/" if p.is_dir() else "") for p in copy.iterdir()
                   if p.name not in {"cmmvar", "tests", "pyproject.toml"})
+    # mutmut's copy of the package skips linked folders (cmmvar/schemas): copied as files
+    also += sorted(f"cmmvar/{p.name}/" for p in (copy / "cmmvar").iterdir() if p.is_symlink())
     section = "\n".join([
         "", "[tool.mutmut]",
         'source_paths = ["cmmvar/"]',

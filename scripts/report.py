@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from cmmvar.errors import about_family
+from cmmvar.records import FamilyResult
 from cmmvar.report import write_family_outputs
 from cmmvar.scripting import run_logged_families
 
@@ -18,8 +19,8 @@ def main(sm) -> None:
     for family, result, candidates in zip(sm.params.family_ids, sm.input.results,
                                           sm.output.candidates, strict=True):
         with about_family(family):
-            write_family_outputs(load(result), extract_stats, normalise_stats, annotation,
-                                 dict(sm.params.settings), Path(candidates).parent)
+            write_family_outputs(FamilyResult.read(result), extract_stats, normalise_stats,
+                                 annotation, dict(sm.params.settings), Path(candidates).parent)
 
 
 run_logged_families(lambda: main(snakemake),  # noqa: F821 (injected by Snakemake)

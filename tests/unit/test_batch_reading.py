@@ -11,7 +11,7 @@ import pytest
 
 from cmmvar.errors import PedigreeError, VcfError
 from cmmvar.genotypes import Thresholds, batch_genotypes, call, in_hemizygous_x
-from cmmvar.pedigree import read_ped
+from cmmvar.ped_file import read_ped
 from cmmvar.scripting import log, run_logged_families
 
 PED = """\

@@ -19,8 +19,8 @@ import pytest
 from cmmvar.databases import Gnomad
 from cmmvar.errors import BuildMismatchError, InputError
 from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.online import Http, ServiceError
-from cmmvar.provenance import read_manifest
+from cmmvar.manifest import read_manifest
+from cmmvar.online_http import Http, ServiceError
 from cmmvar.resources import build_resources, sources_for
 from tests.resource_server import (
     GNOMAD_HEADER,
@@ -405,7 +405,7 @@ def test_quoting_a_manifest_loads_no_network_library(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps(
         {"build": "GRCh38", "cmmvar_version": "0", "created": "2026-01-01",
          "files": {"clinvar.vcf.gz": {"version": "2026-11-02", "sha256": "0" * 64}}}))
-    code = ("import sys; from cmmvar.provenance import manifest_entry; "
+    code = ("import sys; from cmmvar.manifest import manifest_entry; "
             f"entry = manifest_entry({str(tmp_path / 'clinvar.vcf.gz')!r}); "
             "assert entry['version'] == '2026-11-02' and 'checksum' in entry['note'], entry; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "

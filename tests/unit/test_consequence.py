@@ -28,6 +28,7 @@ Terms and impacts are Ensembl VEP's (Sequence Ontology), most severe first.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pysam
@@ -35,6 +36,7 @@ import pytest
 
 from cmmvar.consequence import annotate
 from cmmvar.errors import VcfError
+from cmmvar.genome import Reference
 from cmmvar.transcripts import GffError, load_transcripts
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
@@ -192,7 +194,7 @@ def _gff3(gene: Gene, number: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def genome(tmp_path_factory):
-    """(FastaFile, transcripts by gene name) for the four genes."""
+    """(Reference, transcripts by gene name) for the four genes."""
     folder = tmp_path_factory.mktemp("genome")
     genes = _genes()
     fasta = folder / "ref.fa"
@@ -204,7 +206,7 @@ def genome(tmp_path_factory):
         lines += _gff3(gene, number)
     gff.write_text("\n".join(lines) + "\n")
     transcripts = load_transcripts(gff)
-    with pysam.FastaFile(str(fasta)) as handle:
+    with Reference(fasta) as handle:
         yield handle, {t.gene: t for t in transcripts.values()}
 
 
@@ -591,3 +593,17 @@ def test_a_gff3_without_transcripts_and_a_missing_file_are_errors(tmp_path):
         load_transcripts(_write(tmp_path, "##gff-version 3\n" + GENE + "\n"))
     with pytest.raises(GffError, match=r"absent\.gff3: cannot read the GFF3 \(No such file"):
         load_transcripts(tmp_path / "absent.gff3")
+
+
+@pytest.mark.parametrize("mane", [True, False])
+def test_the_effect_says_mane_select_as_the_transcript_model_does_and_names_its_source(
+        genome, mane):
+    """The GFF3 tags PLS MANE_Select; the same model without the tag gives False. Both the
+    effect in the flank (upstream, no HGVS) and inside the transcript carry it."""
+    fasta, transcripts = genome
+    model = dataclasses.replace(transcripts["PLS"], mane_select=mane)
+    # c.40C>T; an A 41 bases before the transcript's first base (101)
+    for pos, ref, alt in ((232, "C", "T"), (60, "A", "C")):
+        found = annotate("chrP", pos, ref, alt, [model], fasta)
+        assert [(e.mane_select, e.source) for e in found] == \
+            [(mane, "cmmvar offline (GFF3 + FASTA)")]

@@ -105,6 +105,7 @@ from Bio.Data.IUPACData import protein_letters_3to1_extended
 from Bio.Seq import Seq
 
 from cmmvar.consequence import annotate
+from cmmvar.genome import Reference
 from cmmvar.normalise import normalise_alleles
 from cmmvar.transcripts import load_transcripts
 
@@ -803,7 +804,7 @@ def test_consequences_agree_with_bcftools_csq(tmp_path, seed, record_property):
     by_symbol = {t.gene: gene for t, gene in zip(transcripts.values(), genes, strict=True)}
     compared, checked, disagreements = 0, 0, []
     exemptions: Counter = Counter()
-    with pysam.FastaFile(str(fasta_path)) as fasta:
+    with Reference(fasta_path) as fasta:
         for variant in variants:
             found = annotate(*variant, transcripts, fasta)
             flanking = [c for c in found if c.consequence in ("upstream_gene_variant",

@@ -19,8 +19,11 @@ Sources, as the module docstring quotes them:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from cmmvar.annotation_table import Annotation
 from cmmvar.prioritise import Criterion, frequency_criteria, in_silico, prioritise, pvs1
 
 LOF = "LoF (ClinGen: loss of function)"
@@ -29,14 +32,22 @@ KEEP = ["missense_variant", "stop_gained", "frameshift_variant", "splice_donor_v
 MAX_AF = 1e-4  # the project's default maximum credible allele frequency
 
 
-def found(grpmax=None, af=None, faf=None) -> dict:
-    """A gnomAD hit with the given numbers (strings, as the annotation TSV holds them)."""
-    fields = {"consequence": "missense_variant", "exon": "3/10", "gnomad_status": "found"}
+def found(grpmax=None, af=None, faf=None) -> Annotation:
+    """A gnomAD hit with the given numbers, read from strings as the annotation TSV holds
+    them."""
+    fields = {"chrom": "chr18", "pos": "100", "ref": "A", "alt": "G",
+              "consequence": "missense_variant", "exon": "3/10", "gnomad_status": "found"}
     for key, value in (("gnomad_grpmax_af", grpmax), ("gnomad_af", af),
                        ("gnomad_faf95_max", faf)):
         if value is not None:
             fields[key] = value
-    return fields
+    return Annotation.from_row(fields)
+
+
+def cells(row: dict) -> Annotation:
+    """An annotation record read from the given table cells (text)."""
+    return Annotation.from_row({"chrom": "chr18", "pos": "100", "ref": "A", "alt": "G"}
+                               | {k: v for k, v in row.items() if v is not None})
 
 
 def codes_of(criteria) -> list[str]:
@@ -141,28 +152,27 @@ def test_the_gene_maximum_credible_af_is_the_one_given():
     assert prioritise(variant, {}, LOF, 1e-4, KEEP).codes == "BS1"
 
 
-@pytest.mark.parametrize("empty", ["", ".", None, "not a number"])
-def test_a_found_record_without_any_frequency_gives_no_code_and_no_filter(empty):
-    fields = found()
-    fields.update(gnomad_af=empty, gnomad_grpmax_af=empty, gnomad_faf95_max=empty)
-    assert frequency_criteria(fields, MAX_AF) == ([], None)
+def test_a_found_record_without_any_frequency_gives_no_code_and_no_filter():
+    """Empty cells are no number (None); a cell that is not a number never reaches the
+    rules: reading the table stops on it (test_records.py)."""
+    assert found().gnomad_af is None
+    assert frequency_criteria(found(), MAX_AF) == ([], None)
 
 
 def test_absent_from_gnomad_is_pm2_naming_the_source_or_the_local_file():
-    assert codes_of(frequency_criteria({"gnomad_status": "absent"}, MAX_AF)[0]) == [
-        "PM2_Supporting"]
-    criteria, reason = frequency_criteria({"gnomad_status": "absent"}, MAX_AF)
+    absent = replace(found(), gnomad_status="absent")
+    assert codes_of(frequency_criteria(absent, MAX_AF)[0]) == ["PM2_Supporting"]
+    criteria, reason = frequency_criteria(absent, MAX_AF)
     assert (criteria[0].reason, reason) == ("absent from gnomAD (local file)", None)
-    criteria, _ = frequency_criteria({"gnomad_status": "absent", "gnomad_source": "v4.1"},
-                                     MAX_AF)
+    criteria, _ = frequency_criteria(replace(absent, gnomad_source="v4.1"), MAX_AF)
     assert criteria[0].reason == "absent from gnomAD (v4.1)"
 
 
-@pytest.mark.parametrize("status", [None, "", "not_checked", "found (FILTER AC0)"])
+@pytest.mark.parametrize("status", ["", "not_checked", "found (FILTER AC0)"])
 def test_gnomad_not_checked_or_not_passing_gives_no_frequency_code(status):
     """Only a PASS gnomAD record ('found') is a frequency; a record failing gnomAD's own
     filters, or no lookup, says nothing (no PM2, no BS1, no filter)."""
-    fields = {"gnomad_status": status, "gnomad_grpmax_af": "0.3", "gnomad_faf95_max": "0.2"}
+    fields = replace(found(grpmax="0.3", faf="0.2"), gnomad_status=status)
     assert frequency_criteria(fields, MAX_AF) == ([], None)
 
 
@@ -171,7 +181,7 @@ def test_gnomad_not_checked_or_not_passing_gives_no_frequency_code(status):
 @pytest.mark.parametrize("term", ["stop_gained", "frameshift_variant", "splice_donor_variant",
                                   "splice_acceptor_variant", "transcript_ablation"])
 def test_every_null_variant_term_is_pvs1_in_an_inner_exon(term):
-    criterion = pvs1({"consequence": term, "exon": "3/10"}, LOF)
+    criterion = pvs1(cells({"consequence": term, "exon": "3/10"}), LOF)
     assert criterion == Criterion(
         "PVS1", f"{term} in a gene whose disease mechanism is loss of function")
 
@@ -179,7 +189,7 @@ def test_every_null_variant_term_is_pvs1_in_an_inner_exon(term):
 @pytest.mark.parametrize("term", ["missense_variant", "splice_region_variant",
                                   "inframe_deletion", "start_lost", "stop_lost", ""])
 def test_other_consequences_are_never_pvs1(term):
-    assert pvs1({"consequence": term, "exon": "3/10"}, LOF) is None
+    assert pvs1(cells({"consequence": term, "exon": "3/10"}), LOF) is None
 
 
 @pytest.mark.parametrize(("mechanism", "applies"), [
@@ -190,7 +200,8 @@ def test_other_consequences_are_never_pvs1(term):
 def test_pvs1_needs_an_established_loss_of_function_mechanism(mechanism, applies):
     """Richards 2015: PVS1 only where loss of function is a known disease mechanism; the
     panel says 'presumed' where it is not established."""
-    assert (pvs1({"consequence": "stop_gained", "exon": "3/10"}, mechanism) is not None) is applies
+    stop = cells({"consequence": "stop_gained", "exon": "3/10"})
+    assert (pvs1(stop, mechanism) is not None) is applies
 
 
 @pytest.mark.parametrize(("term", "exon", "code"), [
@@ -210,7 +221,7 @@ def test_pvs1_strength_by_exon(term, exon, code):
     the region' and '>10% of the protein' questions are not asked). Canonical splice
     variants take the tree's splicing branch, which this code does not downgrade in the last
     exon (no RNA or exon-skipping prediction); they stay PVS1."""
-    criterion = pvs1({"consequence": term, "exon": exon}, LOF)
+    criterion = pvs1(cells({"consequence": term, "exon": exon}), LOF)
     assert criterion.code == code
     if code == "PVS1_Moderate":
         assert criterion.reason == (f"{term} in the last exon ({exon}): predicted to escape "
@@ -218,11 +229,12 @@ def test_pvs1_strength_by_exon(term, exon, code):
 
 
 def test_the_first_null_term_of_a_combined_consequence_is_named():
-    criterion = pvs1({"consequence": "splice_region_variant&frameshift_variant",
-                      "exon": "7/7"}, LOF)
+    criterion = pvs1(cells({"consequence": "splice_region_variant&frameshift_variant",
+                      "exon": "7/7"}), LOF)
     assert criterion.code == "PVS1_Moderate" and criterion.reason.startswith(
         "frameshift_variant in the last exon (7/7)")
-    criterion = pvs1({"consequence": "splice_region_variant,stop_gained", "exon": "2/7"}, LOF)
+    criterion = pvs1(cells({"consequence": "splice_region_variant,stop_gained", "exon": "2/7"}),
+                     LOF)
     assert criterion.reason.startswith("stop_gained in a gene")
 
 
@@ -242,14 +254,14 @@ def test_revel_cut_offs_of_pejaver_2022(revel, code):
     """Pejaver 2022 Table 2 (REVEL): intervals closed on the side of the stronger level, so
     each cut-off itself belongs to the stronger level; very strong benign (<= 0.003) is
     capped at strong."""
-    criterion = in_silico({"consequence": "missense_variant", "revel": revel})
+    criterion = in_silico(cells({"consequence": "missense_variant", "revel": revel}))
     assert (criterion.code if criterion else None) == code
 
 
 def test_revel_reasons_quote_the_score_and_the_cut_off():
-    assert in_silico({"consequence": "missense_variant", "revel": "0.773"}).reason == \
+    assert in_silico(cells({"consequence": "missense_variant", "revel": "0.773"})).reason == \
         "REVEL 0.773 >= 0.773"
-    assert in_silico({"consequence": "missense_variant", "revel": "0.29"}).reason == \
+    assert in_silico(cells({"consequence": "missense_variant", "revel": "0.29"})).reason == \
         "REVEL 0.290 <= 0.29"
 
 
@@ -257,12 +269,12 @@ def test_revel_reasons_quote_the_score_and_the_cut_off():
     ("missense_variant", "0.95", True),
     ("missense_variant&splice_region_variant", "0.95", True),
     ("synonymous_variant", "0.95", False), ("stop_gained", "0.01", False),
-    ("missense_variant", ".", False), ("missense_variant", "", False),
+    ("missense_variant", "", False),
     ("missense_variant", None, False),
 ])
 def test_revel_applies_to_missense_variants_with_a_score_only(consequence, revel, scored):
     """Pejaver 2022 calibrated REVEL on missense variants only."""
-    assert (in_silico({"consequence": consequence, "revel": revel}) is not None) is scored
+    assert (in_silico(cells({"consequence": consequence, "revel": revel})) is not None) is scored
 
 
 # --- filters, the ClinVar override and the order of the codes ---------------------------------
@@ -275,8 +287,8 @@ def test_revel_applies_to_missense_variants_with_a_score_only(consequence, revel
     ("", KEEP, True),  # no consequence known: nothing to filter on (the report says so)
 ])
 def test_consequence_filter(consequence, consequences, kept):
-    priority = prioritise({"consequence": consequence, "gnomad_status": "absent"}, {}, LOF,
-                          MAX_AF, consequences)
+    priority = prioritise(cells({"consequence": consequence, "gnomad_status": "absent"}), {},
+                          LOF, MAX_AF, consequences)
     assert priority.kept is kept
     if not kept:
         assert priority.filters == (
@@ -296,9 +308,9 @@ def test_clinvar_pathogenic_or_likely_pathogenic_is_kept_whatever_the_filters(si
                                                                                kept):
     """DESIGN: ClinVar P/LP always kept. Both filters fail here (intron, AF 3e-4 > 1e-4);
     the override lifts the filters but keeps the evidence (BS1 stays among the codes)."""
-    variant = found(grpmax="0.0003", faf="0.0003") | {"consequence": "intron_variant"}
+    variant = replace(found(grpmax="0.0003", faf="0.0003"), consequence="intron_variant")
     if significance is not None:
-        variant["clinvar_significance"] = significance
+        variant = replace(variant, clinvar_significance=significance)
     priority = prioritise(variant, {}, LOF, MAX_AF, KEEP)
     assert priority.kept is kept
     assert priority.codes == "BS1"
@@ -308,8 +320,8 @@ def test_clinvar_pathogenic_or_likely_pathogenic_is_kept_whatever_the_filters(si
 
 
 def test_codes_come_in_order_pvs1_frequency_in_silico_segregation():
-    variant = {"consequence": "stop_gained&missense_variant", "exon": "2/5", "revel": "0.95",
-               "gnomad_status": "absent"}
+    variant = cells({"consequence": "stop_gained&missense_variant", "exon": "2/5",
+                     "revel": "0.95", "gnomad_status": "absent"})
     seg = {"acmg_codes": ("PP1_Strong", "PS2"), "flb": 20.0, "de_novo_children": ("A", "B")}
     priority = prioritise(variant, seg, LOF, MAX_AF, KEEP)
     assert priority.codes == "PVS1;PM2_Supporting;PP3_Strong;PP1_Strong;PS2"
@@ -320,7 +332,7 @@ def test_codes_come_in_order_pvs1_frequency_in_silico_segregation():
 
 
 def test_bs4_reason_quotes_the_bayes_factor():
-    priority = prioritise({"gnomad_status": "not_checked"},
+    priority = prioritise(cells({"gnomad_status": "not_checked"}),
                           {"acmg_codes": ["BS4_Moderate"], "flb": 0.1234}, LOF, MAX_AF, None)
     assert priority.criteria == (Criterion("BS4_Moderate", "cosegregation Bayes factor 0.123"),)
     assert priority.points == -2

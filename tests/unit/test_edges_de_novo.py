@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from cmmvar.genotypes import Genotype
-from cmmvar.pedigree import read_family
+from cmmvar.ped_file import read_family
 from cmmvar.segregation import (
     Counts,
     Model,

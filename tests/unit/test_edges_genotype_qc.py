@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from cmmvar.genotypes import Thresholds, family_genotypes, in_hemizygous_x
-from cmmvar.pedigree import read_family
+from cmmvar.ped_file import read_family
 from cmmvar.segregation import Counts, count
 
 ROOT = Path(__file__).resolve().parents[2]

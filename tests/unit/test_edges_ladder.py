@@ -22,7 +22,8 @@ import yaml
 from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
 from cmmvar.likelihood import Person
-from cmmvar.pedigree import Sex, read_family
+from cmmvar.ped_file import read_family
+from cmmvar.pedigree import Sex
 from cmmvar.segregation import (
     DEFAULT_LADDER,
     DEFAULT_MEIOSES,

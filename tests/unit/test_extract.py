@@ -13,8 +13,8 @@ import pytest
 
 from cmmvar.errors import BuildMismatchError, VcfError
 from cmmvar.extract import extract
-from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import load_panel
+from cmmvar.genome import CONTIG_LENGTHS, bare
+from cmmvar.panel import Gene, load_panel
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config" / "panels" / "cmm.tsv"
@@ -185,3 +185,23 @@ def test_a_panel_chromosome_absent_from_the_file_is_noted_as_searched_or_not(tmp
     assert by_index.mode == "index" and "chrX" in by_index.panel_contigs_absent
     assert any(n.endswith("no contig X (or chrX) in the header or the index; panel genes "
                           "there could not be searched") for n in by_index.notes)
+
+
+def test_extracted_records_and_contigs_follow_the_chromosome_order(tmp_path):
+    """Records written MT, X, 10, Y, unplaced, 2 come out 2, 10, X, Y, M, unplaced: the order
+    the panel's regions follow (cmmvar.panel.chrom_order), in the records and the contig
+    lines alike."""
+    chroms = ["chrM", "chrX", "chr10", "chrY", "chr1_KI270706v1_random", "chr2"]
+    genes = [Gene(f"G{i}", "HGNC:0", "ENSG0", "ENST0", bare(c), 50, 150, "+", "AD", 0.5, None,
+                  None, 0.001, 1e-4, "core", "e", "s") for i, c in enumerate(chroms)]
+    vcf = tmp_path / "unsorted.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n"
+                   + "".join(f"##contig=<ID={c}>\n" for c in chroms)
+                   + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   + "".join(f"{c}\t100\t.\tA\tG\t50\tPASS\t.\n" for c in chroms))
+    out = tmp_path / "out.vcf.gz"
+    extract(vcf, genes, "GRCh38", out, 0)
+    expected = ["chr2", "chr10", "chrX", "chrY", "chrM", "chr1_KI270706v1_random"]
+    with pysam.VariantFile(str(out)) as result:
+        assert [r.chrom for r in result] == expected
+        assert list(result.header.contigs) == expected

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cmmvar.annotation_table import Annotation
 from cmmvar.gene_context import (
     consanguineous_unions,
     dot_carriers,
@@ -16,7 +17,9 @@ from cmmvar.gene_context import (
     is_apart,
 )
 from cmmvar.panel import load_panel, panel_metadata, panel_record
+from cmmvar.records import VariantResult
 from cmmvar.report import assess
+from cmmvar.segregation import Counts, Segregation
 
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 GENES = {g.symbol: g for g in load_panel(PANEL, "GRCh38")}
@@ -130,15 +133,16 @@ def test_carrier_dot_for_carriers_not_expected_to_be_affected():
 
 
 def item(symbol, consequence, codes, pos):
-    annotation = {"consequence": consequence, "exon": "3/10", "gnomad_status": "absent",
-                  "gnomad_source": "gnomAD v4.1", "gene": symbol}
-    segregation = {"acmg_codes": codes, "flb": 30.0, "log10_flb": 1.48, "de_novo": "no",
-                   "counts": {"affected_noncarriers": 0, "affected_carriers": 3}}
     g = GENES[symbol]
-    return {"variant": {"chrom": g.chrom, "pos": pos}, "annotation": annotation,
-            "segregation": segregation,
-            "gene": {"tier": g.tier, "mechanism": g.mechanism,
-                     "max_allele_frequency": g.max_allele_frequency}}
+    annotation = Annotation(g.chrom, pos, "A", "G", gene=symbol, consequence=consequence,
+                            exon="3/10", gnomad_status="absent", gnomad_source="gnomAD v4.1")
+    segregation = Segregation(Counts(affected_carriers=3), proband=None, proband_source="",
+                              flb=30.0, log10_flb=1.48, flb_reason=None, pp1="none",
+                              bs4="none", meioses=None, meioses_label="none", de_novo="no",
+                              de_novo_children=(), mendelian_errors=(),
+                              acmg_codes=tuple(codes), model={})
+    return VariantResult(g.chrom, pos, "A", "G", f"{g.chrom}:{pos}:A:G", annotation,
+                         g, segregation, None, {})
 
 
 def test_unsupported_and_candidate_genes_never_rank_above_a_core_gene():
@@ -149,13 +153,13 @@ def test_unsupported_and_candidate_genes_never_rank_above_a_core_gene():
     would be DNM2/MCF2, ANOS1, DCC; the apart tiers go last, the rest keep points order, and
     between the two apart genes (equal on every other key) tier candidate comes before
     unsupported."""
-    result = {"variants": [item("DNM2", "stop_gained", ["PP1_Strong"], 100),
-                           item("DCC", "missense_variant", [], 200),
-                           item("MCF2", "stop_gained", ["PP1_Strong"], 300),
-                           item("ANOS1", "missense_variant", ["PP1_Moderate"], 400)]}
-    ranked = assess(result, {})
-    assert [i["priority"].points for i in ranked] == [3, 1, 5, 5]
-    assert [i["annotation"]["gene"] for i in ranked] == ["ANOS1", "DCC", "MCF2", "DNM2"]
+    variants = [item("DNM2", "stop_gained", ["PP1_Strong"], 100),
+                item("DCC", "missense_variant", [], 200),
+                item("MCF2", "stop_gained", ["PP1_Strong"], 300),
+                item("ANOS1", "missense_variant", ["PP1_Moderate"], 400)]
+    ranked = assess(variants, {})
+    assert [i.priority.points for i in ranked] == [3, 1, 5, 5]
+    assert [i.variant.annotation.gene for i in ranked] == ["ANOS1", "DCC", "MCF2", "DNM2"]
 
 
 def test_panel_version_mane_release_and_checksum(tmp_path):

@@ -1,4 +1,5 @@
-"""cmmvar.genome: chromosome names and the build check against contig lengths.
+"""cmmvar.genome: chromosome names, the build check against contig lengths and the reference
+FASTA reader.
 
 Lengths are spot-checked against the GRC assembly reports (GRCh38.p14 GCF_000001405.40,
 GRCh37.p13 GCF_000001405.25), the figures every VCF header of those builds carries.
@@ -6,12 +7,22 @@ GRCh37.p13 GCF_000001405.25), the figures every VCF header of those builds carri
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmmvar.errors import BuildMismatchError, VcfError
-from cmmvar.genome import BUILDS, CONTIG_LENGTHS, bare, canonical, check_build, resolve
+from cmmvar.errors import BuildMismatchError, InputError, VcfError
+from cmmvar.genome import (
+    BUILDS,
+    CONTIG_LENGTHS,
+    Reference,
+    bare,
+    canonical,
+    check_build,
+    resolve,
+)
 
 PRIMARY = [str(n) for n in range(1, 23)] + ["X", "Y"]
 
@@ -158,3 +169,96 @@ def test_lengths_of_neither_build_return_a_note_naming_them():
 def test_one_matching_contig_is_enough_to_pass():
     header = {"chr1": 248956422, "chr2": None, "chr3": 12345}
     assert check_build(header, "GRCh38", "x.vcf") == []
+
+
+# --- the reference FASTA reader -------------------------------------------------------------
+
+# chr1 is 10 bases, ACGTACGTAC, written over two lines with a lower-case tail; chr2 is 4.
+FASTA = ">chr1 test\nACGTAC\ngtac\n>chr2\nTTGG\n"
+
+
+@pytest.fixture
+def fasta(tmp_path):
+    path = tmp_path / "ref.fa"
+    path.write_text(FASTA)
+    return path
+
+
+@pytest.mark.parametrize(("pos", "expected"), [
+    (0, ""), (1, "A"), (2, "C"), (7, "G"), (9, "A"), (10, "C"), (11, ""), (10**9, ""),
+])
+def test_base_is_upper_case_inside_the_contig_and_empty_outside_it(fasta, pos, expected):
+    """chr1 = ACGTACGTAC: positions 1 and 10 are its first and last bases; 0 and 11 lie
+    outside, where there is no base (not an N)."""
+    with Reference(fasta) as reference:
+        assert reference.base("chr1", pos) == expected
+        assert reference.base_at("chr1")(pos) == expected
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    (1, 10, "ACGTACGTAC"), (3, 3, "G"), (4, 6, "TAC"), (9, 11, "AC"), (10, 10, "C"),
+    (11, 12, ""), (0, 2, "AC"), (5, 4, ""),
+])
+def test_seq_spans_blocks_and_is_cut_at_the_contig_ends(fasta, monkeypatch, start, end,
+                                                        expected):
+    """Blocks of 4 bases (ACGT|ACGT|AC): 4..6 crosses the first boundary, 1..10 all three."""
+    monkeypatch.setattr(Reference, "BLOCK", 4)
+    with Reference(fasta) as reference:
+        assert reference.seq("chr1", start, end) == expected
+
+
+def test_bases_stay_right_when_the_block_cache_is_emptied(fasta, monkeypatch):
+    """With blocks of 2 bases and room for 2 blocks, reading all of chr1 and chr2 empties the
+    cache four times; every base must still be the one in the file."""
+    monkeypatch.setattr(Reference, "BLOCK", 2)
+    monkeypatch.setattr(Reference, "MAX_BLOCKS", 2)
+    with Reference(fasta) as reference:
+        read = ["".join(reference.base(contig, p) for p in range(1, length + 1))
+                for contig, length in (("chr1", 10), ("chr2", 4), ("chr1", 10))]
+    assert read == ["ACGTACGTAC", "TTGG", "ACGTACGTAC"]
+
+
+@pytest.mark.parametrize(("chrom", "expected"), [("chr1", "chr1"), ("1", "chr1"),
+                                                 ("chr2", "chr2"), ("3", None), ("chrX", None)])
+def test_contig_finds_the_fasta_spelling_or_none(fasta, chrom, expected):
+    with Reference(fasta) as reference:
+        assert reference.contig(chrom) == expected
+
+
+def test_a_contig_not_in_the_fasta_names_the_fasta_and_the_record(fasta):
+    with Reference(fasta) as reference, pytest.raises(VcfError) as caught:
+        reference.require("chr3", "chr3:5")
+    assert str(caught.value) == (
+        f"{fasta}, record chr3:5: contig chr3 is not in the reference FASTA {fasta} (use a "
+        f"FASTA that covers the panel regions on the configured build)")
+
+
+HINT = ("give the indexed FASTA of the genome build: plain or bgzip-compressed (not gzip), "
+        "indexed with 'samtools faidx {path}' (check annotation.reference_fasta, or --fasta)")
+
+
+def test_a_missing_fasta_is_named_with_what_to_do(tmp_path):
+    path = tmp_path / "absent.fa"
+    with pytest.raises(InputError) as caught:
+        Reference(path)
+    assert str(caught.value) == f"{path}: reference FASTA not found ({HINT.format(path=path)})"
+
+
+def test_a_missing_fai_is_made_beside_a_plain_fasta(fasta):
+    assert not fasta.with_name("ref.fa.fai").exists()
+    with Reference(fasta) as reference:
+        assert reference.seq("chr2", 1, 4) == "TTGG"
+    assert fasta.with_name("ref.fa.fai").read_text().splitlines()[1].split("\t")[:2] == \
+        ["chr2", "4"]
+
+
+def test_a_gzip_fasta_without_index_is_refused_with_what_to_do(tmp_path):
+    """gzip (not bgzip) cannot be indexed, so htslib cannot make the missing .fai."""
+    path = tmp_path / "ref.fa.gz"
+    path.write_bytes(gzip.compress(FASTA.encode()))
+    with pytest.raises(InputError) as caught:
+        Reference(path)
+    assert str(caught.value).startswith(f"{path}: cannot read the reference FASTA or make its "
+                                        f"index (")
+    assert str(caught.value).endswith(f"({HINT.format(path=path)})")
+    assert not path.with_name("ref.fa.gz.fai").exists()

@@ -16,7 +16,7 @@ from cmmvar.genotypes import (
     genotype_qc_notes,
     in_hemizygous_x,
 )
-from cmmvar.pedigree import read_family
+from cmmvar.ped_file import read_family
 from cmmvar.segregation import Counts, count
 
 PED = """\

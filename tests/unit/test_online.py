@@ -22,16 +22,11 @@ import pytest
 
 from cmmvar import __version__
 from cmmvar.errors import ConfigError, InputError
-from cmmvar.online import (
-    Cache,
-    Http,
-    MyVariant,
-    ServiceError,
-    VariantKey,
-    VepRest,
-    hgvs_id,
-    online_annotations,
-)
+from cmmvar.online import online_annotations
+from cmmvar.online_cache import Cache, VariantKey
+from cmmvar.online_http import Http, ServiceError
+from cmmvar.online_myvariant import MyVariant, hgvs_id
+from cmmvar.online_vep import VepRest
 
 DCC_TX = "ENST00000442544"
 
@@ -251,12 +246,16 @@ def test_vep_results_are_matched_back_through_input_and_parsed(server, tmp_path)
     result = vep(server, tmp_path).annotate([key]).results[key]
     assert result.most_severe_consequence == "missense_variant"
     dcc = result.transcript(f"{DCC_TX}.7")
-    assert (dcc.gene_symbol, dcc.consequence_terms, dcc.impact, dcc.exon) == \
-        ("DCC", ("missense_variant",), "MODERATE", "3/29")
-    assert (dcc.hgvsc, dcc.hgvsp) == (f"{DCC_TX}.7:c.123G>A", "ENSP00000389140.2:p.Val34Met")
+    assert (dcc.gene, dcc.consequence, dcc.impact, dcc.exon) == \
+        ("DCC", "missense_variant", "MODERATE", "3/29")
+    # HGVS without the transcript or protein it is on: the table has its own column for it
+    assert (dcc.hgvs_c, dcc.hgvs_p) == ("c.123G>A", "p.Val34Met")
     assert dcc.mane_select and dcc.mane_refseq == "NM_005215.4" and dcc.canonical
+    assert dcc.source == "Ensembl VEP REST 113"  # the release the info query gave
     other = result.transcript("ENST00000581580")
     assert (other.intron, other.mane_select, other.canonical) == ("2/4", False, False)
+    assert (other.consequence, other.hgvs_c, other.hgvs_p, other.exon) == \
+        ("intron_variant&non_coding_transcript_variant", "n.99-12G>A", "", "")
 
 
 def test_vep_on_grch37_uses_no_mane_flag(server, tmp_path):
@@ -287,10 +286,14 @@ def test_vep_mane_flags_as_written_before_and_after_release_111(tmp_path):
                  "mane_plus_clinical": "NM_3.1"},
                 {"transcript_id": "ENST4", "mane": "MANE_Select"},
             ]}
-    result = VepRest("GRCh38", cache=tmp_path)._parse(item)
+    result = VepRest("GRCh38", cache=tmp_path)._parse(item, "113")
     assert [t.mane_select for t in result.transcripts] == [True, True, False, True]
     assert [t.mane_refseq for t in result.transcripts] == [None, "NM_2.1", None, None]
-    assert result.transcript("ENST1").hgvsp == "ENSP1.1:p.Leu12="
+    assert result.transcript("ENST1").hgvs_p == "p.Leu12="
+    # what VEP leaves out is '' in the record, as in the table
+    bare = result.transcript("ENST2")
+    assert (bare.gene, bare.consequence, bare.impact, bare.hgvs_c, bare.hgvs_p, bare.exon,
+            bare.intron) == ("", "", "", "", "", "", "")
 
 
 def test_vep_default_hosts_per_build(tmp_path):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cmmvar.errors import PanelError
 from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import REQUIRED, Gene, Region, genes_at, load_panel, regions
+from cmmvar.panel import REQUIRED, Gene, Region, chrom_order, genes_at, load_panel, regions
 
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 
@@ -347,3 +347,56 @@ def test_regions_are_disjoint_sorted_and_cover_exactly_the_padded_genes(spans, p
     for chrom in ("1", "2", "X"):
         for pos in range(1, 660):
             assert covered(chrom, pos) == bool(genes_at(genes, chrom, pos, pos, padding))
+
+
+def test_chromosomes_sort_by_number_then_x_y_mt_then_other_contigs():
+    """1 < 2 < 10 < 22 (by number, not as text, where "10" < "2") < X < Y < MT, then the
+    unplaced and alternate contigs by name without `chr` ("1_KI..." < "GL..." < "Un_..."); `chr`
+    and the mitochondrion's chrM name the same."""
+    order = ["chr1", "2", "chr10", "22", "chrX", "Y", "chrM", "chr1_KI270706v1_random",
+             "GL000220.1", "chrUn_KI270302v1"]
+    for start in range(len(order)):
+        rotated = order[start:] + order[:start]
+        assert sorted(rotated, key=chrom_order) == order
+    assert chrom_order("chr7") == chrom_order("7")
+    assert chrom_order("chrM") == chrom_order("MT") == chrom_order("chrMT")
+    assert chrom_order("22") < chrom_order("X") < chrom_order("Y") < chrom_order("MT")
+    assert chrom_order("MT") < chrom_order("chr1_KI270706v1_random")
+
+
+def test_regions_follow_the_chromosome_order_on_x_y_and_mt():
+    genes = [gene("M1", "MT", 100, 200), gene("Y1", "chrY", 100, 200), gene("X1", "X", 100, 200),
+             gene("U1", "GL000220.1", 100, 200), gene("A1", "22", 100, 200)]
+    assert [r.genes for r in regions(genes, 0)] == [("A1",), ("X1",), ("Y1",), ("M1",), ("U1",)]
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    ({"hgnc_id": "2701"}, "gene GENE2: column hgnc_id: '2701' does not match '^HGNC:[0-9]+$'"),
+    ({"ensembl_gene": "ENSG1.x"}, "gene GENE2: column ensembl_gene: 'ENSG1.x' does not match"),
+    ({"mane_transcript": "ENST00000000001"},
+     "gene GENE2: column mane_transcript: 'ENST00000000001' does not match"),
+    ({"chrom": "chr7_KI270803v1_alt"}, "gene GENE2: column chrom: 'chr7_KI270803v1_alt' does "
+                                       "not match"),
+    ({"symbol": "gene2"}, "gene gene2: column symbol: 'gene2' does not match"),
+    # numbers float() reads but the panel format does not allow
+    ({"penetrance": "5e-1"}, "gene GENE2: column penetrance: '5e-1' does not match"),
+    ({"phenocopy_rate": ".001"}, "gene GENE2: column phenocopy_rate: '.001' does not match"),
+])
+def test_a_row_against_the_panel_schema_is_an_error_naming_line_gene_and_column(
+        tmp_path, change, words):
+    """The schema's formats, checked by load_panel itself: the workflow checks the panel once,
+    through load_panel, and the command line gets the same checks."""
+    path = panel_file(tmp_path, {}, change)
+    message = panel_error(path)
+    assert message.startswith(f"{path}, line 3: {words}")
+    assert "panel.schema.yaml" in message
+
+
+@pytest.mark.parametrize("value", ["1", "0.5", "0", "1.0", "1e-3", "2.6e-6"])
+def test_numbers_the_panel_schema_allows_load(tmp_path, value):
+    """At the edges of the formats: 0, 1 and 1.0 allowed; the frequencies in e-notation."""
+    [_, gene] = load_panel(panel_file(tmp_path, {}, {"penetrance": value if "e" not in value
+                                                     else "0.5",
+                                                     "phenocopy_rate": value,
+                                                     "max_allele_frequency": value}), "GRCh38")
+    assert gene.phenocopy_rate == float(value)

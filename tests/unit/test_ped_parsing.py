@@ -8,10 +8,11 @@ import io
 import pandas as pd
 import pytest
 
-from cmmvar.analysis import _pedigree_record
 from cmmvar.cli import build_parser, main
 from cmmvar.errors import ConfigError, PedigreeError
-from cmmvar.pedigree import PedColumns, Phenotype, Sex, match_samples, read_family, read_ped
+from cmmvar.ped_file import PedColumns, read_family, read_ped
+from cmmvar.pedigree import Phenotype, Sex, match_samples
+from cmmvar.records import PedigreeMember
 
 
 def ped(tmp_path, text: str, name: str = "f.ped"):
@@ -420,7 +421,8 @@ def test_ped_columns_from_config():
 def test_age_and_deceased_are_in_the_family_results_pedigree_record(tmp_path):
     family = read_family(ped(tmp_path, MAPPED), "F1",
                          PedColumns(liability_class="class", age="age_years", deceased=10))
-    record = _pedigree_record(family, {"kid"})
+    record = [PedigreeMember.from_individual(ind, ind.id == "kid").to_dict()
+              for ind in family.individuals]
     assert [(p["id"], p["liability_class"], p["age"], p["deceased"], p["sequenced"])
             for p in record] == [("dad", "adult", 61.0, True, False),
                                  ("mum", None, 58.5, False, False),

@@ -11,16 +11,8 @@ import re
 import pytest
 
 from cmmvar.errors import InputError, PedigreeError
-from cmmvar.pedigree import (
-    Family,
-    Individual,
-    Phenotype,
-    SampleMatch,
-    Sex,
-    match_samples,
-    read_family,
-    read_ped,
-)
+from cmmvar.ped_file import read_family, read_ped
+from cmmvar.pedigree import Family, Individual, Phenotype, SampleMatch, Sex, match_samples
 
 TRIO = "F1 dad 0 0 1 1\nF1 mum 0 0 2 1\nF1 kid dad mum 1 2\n"
 

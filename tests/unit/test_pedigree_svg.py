@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.errors import PedigreeError
-from cmmvar.pedigree import Family, Individual, Phenotype, Sex, read_family
+from cmmvar.ped_file import read_family
+from cmmvar.pedigree import Family, Individual, Phenotype, Sex
 from cmmvar.pedigree_svg import draw_pedigree
 
 PEDS = Path(__file__).parent.parent / "data" / "pedigrees"
@@ -555,7 +556,7 @@ def test_the_same_input_gives_the_same_svg_in_any_process():
     assert draw_pedigree(big(), **args) == draw_pedigree(big(), **args)
     # set and hash order differ between processes: the drawing must not
     ped = str(PEDS / "big_four_generations.ped")
-    code = ("import sys; from cmmvar.pedigree import read_family; "
+    code = ("import sys; from cmmvar.ped_file import read_family; "
             "from cmmvar.pedigree_svg import draw_pedigree; "
             f"sys.stdout.write(draw_pedigree(read_family({ped!r}, 'BIG'), proband='BIG_IV1'))")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

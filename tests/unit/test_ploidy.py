@@ -10,17 +10,19 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cmmvar.analysis import analyse, pick_family, segregate_vcf
+from cmmvar.analysis import analyse, pick_family
 from cmmvar.genotypes import Thresholds
 from cmmvar.normalise import normalise
 from cmmvar.panel import load_panel
 from cmmvar.pedigree_svg import draw_pedigree
 from cmmvar.segregation import Model, Settings
+from cmmvar.stages import segregate_vcf
 
 Q = 1e-4
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
@@ -56,8 +58,8 @@ def flbs_in_both_encodings(tmp_path: Path, ped: str, haploid: dict[str, str],
     vcf = write_vcf(tmp_path / "calls.vcf", samples,
                     [(NON_PAR, list(haploid.values())), (NON_PAR + 10, diploid)])
     family = pick_family(tmp_path / "fam.ped", None)
-    table = segregate_vcf(vcf, family, model, Settings(allele_frequency=Q), Thresholds(),
-                          "GRCh38", None)
+    table, _ = segregate_vcf(vcf, family, model, Settings(allele_frequency=Q), Thresholds(),
+                             "GRCh38", None)
     assert list(table.pos) == [NON_PAR, NON_PAR + 10]
     return table
 
@@ -302,14 +304,14 @@ def test_workflow_analysis_counts_ploidy_problems_in_genotype_qc(tmp_path):
     result = analyse("R", tmp_path / "fam.ped", raw, normalised, annotations,
                      load_panel(PANEL, "GRCh38"), "GRCh38", Thresholds(), Settings(Q))
 
-    qc = result["genotype_qc"]
+    qc = result.genotype_qc
     assert qc["sis"] == {"called": 1, "no_call": 0, "partial_call": 0, "low_gq": 0,
                          "low_dp": 0, "male_het_x": 0, "haploid_unexpected": 1, "polyploid": 1}
     assert (qc["kid"]["haploid_unexpected"], qc["kid"]["called"]) == (2, 1)
     assert (qc["mom"]["polyploid"], qc["dad"]["male_het_x"]) == (1, 1)
     assert qc["son"] == {"called": 3, "no_call": 0, "partial_call": 0, "low_gq": 0,
                          "low_dp": 0, "male_het_x": 0, "haploid_unexpected": 0, "polyploid": 0}
-    assert result["genotype_qc_notes"] == [
+    assert result.genotype_qc_notes == [
         "dad: 1 heterozygous call on X outside the pseudo-autosomal regions in a male, who "
         "has one X there; read as missing",
         "mom: 1 call of more than two alleles (e.g. 0/1/1), which the models do not describe; "
@@ -324,22 +326,23 @@ def test_workflow_analysis_counts_ploidy_problems_in_genotype_qc(tmp_path):
         "from ploidy, so check the PED sex or the caller's ploidy settings; read as missing",
     ]
 
-    first, second, third = result["variants"]
-    assert {pid: (g["label"], g["status"]) for pid, g in first["genotypes"].items()} == {
+    first, second, third = result.variants
+    assert {pid: (g["label"], g["status"]) for pid, g in first.genotypes.items()} == {
         "dad": ("-", "called"), "mom": ("+/-", "called"), "son": ("+", "called"),
         "bro": ("-", "called"), "sis": ("?", "haploid_unexpected"),
         "kid": ("?", "haploid_unexpected")}
-    assert {pid: g["label"] for pid, g in second["genotypes"].items()} == {
+    assert {pid: g["label"] for pid, g in second.genotypes.items()} == {
         "dad": "-", "mom": "+/-", "son": "+", "bro": "-", "sis": "?", "kid": "+/-"}
-    gene = first["gene"]
-    assert (gene["inheritance"], gene["penetrance_male"], gene["penetrance_female"]) == (
+    gene = first.gene
+    assert (gene.inheritance, gene.penetrance_male, gene.penetrance_female) == (
         "XLR", None, None)  # the hand formula has one penetrance for both sexes
-    hand = xlr_hand_value(gene["penetrance"], gene["phenocopy_rate"], Q)
-    assert first["segregation"]["flb"] == pytest.approx(hand, rel=1e-9)
-    assert second["segregation"]["flb"] == pytest.approx(hand, rel=1e-9)
-    assert first["counts"] == second["counts"] | {"unknown_carriers": 0, "unknown_missing": 2}
-    assert third["segregation"]["flb_reason"] is None
-    assert third["genotypes"]["dad"] == {"label": "?", "status": "male_het_x", "gt": "0/1",
+    hand = xlr_hand_value(gene.penetrance, gene.phenocopy_rate, Q)
+    assert first.segregation.flb == pytest.approx(hand, rel=1e-9)
+    assert second.segregation.flb == pytest.approx(hand, rel=1e-9)
+    assert first.segregation.counts == replace(second.segregation.counts, unknown_carriers=0,
+                                               unknown_missing=2)
+    assert third.segregation.flb_reason is None
+    assert third.genotypes["dad"] == {"label": "?", "status": "male_het_x", "gt": "0/1",
                                          "gq": 99, "dp": 30, "ad": None, "copies": None,
                                          "hemizygous": True}
 

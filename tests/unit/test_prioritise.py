@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from cmmvar.annotation_table import Annotation
 from cmmvar.prioritise import Criterion, prioritise
 
 LOF = "LoF (ClinGen: loss of function)"
 KEEP = ["missense_variant", "stop_gained", "frameshift_variant", "splice_donor_variant"]
 
 
-def annotation(**fields) -> dict:
-    base = {"consequence": "missense_variant", "exon": "3/10", "gnomad_status": "absent",
+def annotation(**cells) -> Annotation:
+    """An annotation record read from table cells (text, as the annotation TSV holds them)."""
+    base = {"chrom": "chr18", "pos": "100", "ref": "A", "alt": "G",
+            "consequence": "missense_variant", "exon": "3/10", "gnomad_status": "absent",
             "gnomad_source": "gnomAD v4.1"}
-    return base | fields
+    return Annotation.from_row(base | cells)
 
 
 def codes(priority) -> list[str]:
@@ -69,7 +74,7 @@ def test_consequence_filter_and_clinvar_pathogenic_override():
     p = prioritise(intron, {}, LOF, 1e-4, KEEP)
     assert not p.kept and p.filters == (
         "consequence: intron_variant is not in filters.consequences",)
-    p = prioritise(intron | {"clinvar_significance": "Likely pathogenic"}, {}, LOF, 1e-4, KEEP)
+    p = prioritise(replace(intron, clinvar_significance="Likely pathogenic"), {}, LOF, 1e-4, KEEP)
     assert p.kept
 
 

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.consequence import annotate
+from cmmvar.genome import Reference
 from cmmvar.transcripts import Transcript
 
 BASES = st.sampled_from("ACGT")
@@ -120,7 +121,7 @@ def test_every_placement_of_an_indel_in_a_repeat_gets_one_hgvs(folder, built, da
         # reference bases after it
         records.append((a, seq[a - 1:end], seq[a - 1] + middle + seq[a + (0 if inserted
                                                                           else size):end]))
-    with pysam.FastaFile(str(folder / "ref.fa")) as fasta:
+    with Reference(folder / "ref.fa") as fasta:
         described = {(found.hgvs_c, found.hgvs_p)
                      for pos, ref, alt in records
                      for found in annotate("chr1", pos, ref, alt, [transcript], fasta)}

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.errors import PedigreeError
-from cmmvar.pedigree import PedColumns, Phenotype, Sex, read_ped
+from cmmvar.ped_file import PedColumns, read_ped
+from cmmvar.pedigree import Phenotype, Sex
 
 FAST = settings(max_examples=50, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

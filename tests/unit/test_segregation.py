@@ -12,7 +12,8 @@ import pytest
 
 from cmmvar.errors import PedigreeError
 from cmmvar.genotypes import Genotype
-from cmmvar.pedigree import Sex, read_family
+from cmmvar.ped_file import read_family
+from cmmvar.pedigree import Sex
 from cmmvar.segregation import (
     DEFAULT_LADDER,
     DEFAULT_MEIOSES,

@@ -15,7 +15,7 @@ import pytest
 
 from cmmvar.genotypes import Genotype
 from cmmvar.likelihood import Person
-from cmmvar.pedigree import read_family
+from cmmvar.ped_file import read_family
 from cmmvar.segregation import Model, Settings, segregate
 from cmmvar.sensitivity import DEFAULT_GRID, grid_from_config, key_individuals, sensitivity
 from tests.unit.test_likelihood_bruteforce import brute_flb

@@ -161,7 +161,7 @@ def test_clinvar_supports_only_pathogenic_or_likely_pathogenic(significance, exp
 
 
 def test_the_pedigree_key_and_tooltip_say_when_the_rule_chose_the_proband(tmp_path):
-    from cmmvar.pedigree import read_family
+    from cmmvar.ped_file import read_family
     from cmmvar.pedigree_svg import draw_pedigree
     ped = tmp_path / "f.ped"
     ped.write_text("F d 0 0 1 1\nF m 0 0 2 1\nF k d m 1 2\n")

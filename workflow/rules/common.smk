@@ -4,10 +4,8 @@ import os
 import re
 from collections import namedtuple
 
-import pandas as pd
-
 from cmmvar.config import annotation_files, check_config, resolved_annotation
-from cmmvar.panel import load_panel, panel_rows
+from cmmvar.panel import load_panel
 from cmmvar.sheet import read_sheet, validate, vcf_keys
 
 
@@ -43,14 +41,9 @@ ANNOTATION = resolved_annotation(config["annotation"])  # `none` -> no file
 SHEET = read_sheet(config["families"])
 validate(SHEET, schema("families"), config["families"])
 
-GENES = load_panel(
-    config["panel"], config["genome_build"]
-)  # coordinates for this build
-validate(
-    pd.DataFrame(panel_rows(config["panel"]), dtype=str),  # '##' header lines skipped
-    schema("panel"),
-    config["panel"],
-)
+# checked once, row by row against schemas/panel.schema.yaml too (errors name the line);
+# coordinates for this build
+GENES = load_panel(config["panel"], config["genome_build"])
 
 FAMILIES = list(SHEET["family_id"])
 VCF_KEY = vcf_keys(SHEET["vcf"])  # one key per distinct VCF: a joint VCF is read once
