@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pysam
 
-from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import REQUIRED
+from cmmvar.io.genome import CONTIG_LENGTHS
+from cmmvar.io.panel import REQUIRED
 
 # The fixture chromosomes hold 50 kb of sequence; headers and indexes state the lengths of the
 # build they claim (GRCh38 unless a test says otherwise), as the real files do.

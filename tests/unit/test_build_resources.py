@@ -1,4 +1,4 @@
-"""cmmvar.resources and scripts/build_resources.py against the local server of
+"""cmmvar.annotate.resources and scripts/build_resources.py against the local server of
 tests/resource_server.py (127.0.0.1, never the internet; byte ranges as remote tabix needs),
 which serves small files in the real layouts of Ensembl, ClinVar and gnomAD.
 """
@@ -16,12 +16,12 @@ from pathlib import Path
 import pysam
 import pytest
 
-from cmmvar.databases import Gnomad
+from cmmvar.annotate.databases import Gnomad
+from cmmvar.annotate.online_http import Http, ServiceError
+from cmmvar.annotate.resources import build_resources, sources_for
 from cmmvar.errors import BuildMismatchError, InputError
-from cmmvar.genome import CONTIG_LENGTHS
+from cmmvar.io.genome import CONTIG_LENGTHS
 from cmmvar.manifest import read_manifest
-from cmmvar.online_http import Http, ServiceError
-from cmmvar.resources import build_resources, sources_for
 from tests.resource_server import (
     GNOMAD_HEADER,
     GNOMAD_SITES,
