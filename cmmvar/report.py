@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cmmvar import __version__
+from cmmvar.annotated_vcf import FAMILY_VCF, write_family_vcf
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
 from cmmvar.gene_context import is_apart
@@ -141,7 +142,7 @@ def synthetic_demo_resources(annotation: dict) -> list[dict]:
 
 def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_stats: dict,
                          annotation: dict, settings: dict, out_dir: str | Path) -> None:
-    """Write the four per-family files atomically into `out_dir`."""
+    """Write the per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
     rows, filtered, ordered = candidate_rows(result, settings.get("filters", {}))
     # What the top of every report says first: synthetic demo files used, resources skipped.
@@ -154,6 +155,8 @@ def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_st
     table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
     with atomic_path(out_dir / "candidates.tsv") as tmp:
         table.to_csv(tmp, sep="\t", index=False)
+    write_family_vcf(result, rows, [item.variant for item in ordered[:len(rows)]],
+                     out_dir / FAMILY_VCF)
     def details(row: dict, item: Assessed) -> dict:
         variant = item.variant
         # `gene_model`, not `gene`: report.json's candidates keep the TSV row's `gene` (the

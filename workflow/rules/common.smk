@@ -115,7 +115,13 @@ def batch_paths(batch, pattern):
 
 
 def family_outputs():
-    names = ("candidates.tsv", "report.json", "qc.json", "report.html")
+    names = (
+        "candidates.tsv",
+        "candidates.vcf.gz",
+        "report.json",
+        "qc.json",
+        "report.html",
+    )
     return [outpath(f"families/{f}/{name}") for f in FAMILIES for name in names]
 
 

@@ -23,6 +23,9 @@ for batch in BATCHES:
             ],
             json=batch_paths(batch, "families/{family}/report.json"),
             qc=batch_paths(batch, "families/{family}/qc.json"),
+            # the candidates as a VCF with CMMVAR_* INFO fields, for bcftools, Scout, seqr
+            vcf=batch_paths(batch, "families/{family}/candidates.vcf.gz"),
+            tbi=batch_paths(batch, "families/{family}/candidates.vcf.gz.tbi"),
             html=[
                 report(
                     outpath(f"families/{family}/report.html"),
