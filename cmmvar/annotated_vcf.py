@@ -10,6 +10,7 @@ members are sample columns: nothing in a family's folder names anyone outside th
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from cmmvar import __version__
@@ -101,12 +102,12 @@ def info_value(value, number: str, type_: str) -> str | None:
     return encode(text) if type_ == "String" else text
 
 
-def csq(row: dict, variant: VariantResult) -> str:
+def csq(row: dict, alt: str, ensembl_gene: str) -> str:
     """The CSQ entry of the record's one transcript (the panel's), VEP-style."""
     hgvs_c = f"{row['transcript']}:{row['hgvs_c']}" if row["hgvs_c"] else ""
-    values = (variant.alt, row["consequence"], row["impact"], row["gene"],
-              variant.gene.ensembl_gene, "Transcript" if row["transcript"] else "",
-              row["transcript"], row["exon"], row["intron"], hgvs_c, row["hgvs_p"])
+    values = (alt, row["consequence"], row["impact"], row["gene"], ensembl_gene,
+              "Transcript" if row["transcript"] else "", row["transcript"], row["exon"],
+              row["intron"], hgvs_c, row["hgvs_p"])
     return "|".join(encode(str(v or ""), _CSQ_ESCAPES) for v in values)
 
 
@@ -134,48 +135,70 @@ def contig_order(build: str, chroms: Sequence[str]) -> list[tuple[str, int | Non
     return known + [(c, None) for c in extra]
 
 
-def header_lines(result: FamilyResult, contigs: list[tuple[str, int | None]],
-                 samples: Sequence[str]) -> list[str]:
+@dataclass(frozen=True)
+class SiteRecord:
+    """One record to write: its key, its cells by TSV column, the Ensembl gene of its
+    transcript, and the samples' FORMAT texts (none in a sites-only VCF)."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    row: dict
+    ensembl_gene: str
+    calls: tuple[str, ...] = ()
+
+    def line(self, info_fields: Sequence[tuple]) -> str:
+        info = [f"CMMVAR_{key}={value}" for key, column, number, type_, _ in info_fields
+                if (value := info_value(self.row[column], number, type_)) is not None]
+        info.append(f"CSQ={csq(self.row, self.alt, self.ensembl_gene)}")
+        columns = [self.chrom, str(self.pos), ".", self.ref, self.alt, ".", ".", ";".join(info)]
+        if self.calls:
+            columns += ["GT:GQ:DP:AD", *self.calls]
+        return "\t".join(columns)
+
+
+def header_lines(provenance: str, build: str, contigs: list[tuple[str, int | None]],
+                 info_fields: Sequence[tuple], samples: Sequence[str]) -> list[str]:
     lines = ["##fileformat=VCFv4.3",
-             f"##cmmvar=<Version={__version__},Family={result.family_id},"
-             f"GenomeBuild={result.genome_build},Source=candidates.tsv>",
-             f"##reference={result.genome_build}"]
+             f"##cmmvar=<Version={__version__},{provenance},GenomeBuild={build}>",
+             f"##reference={build}"]
     lines += [f"##contig=<ID={name},length={length}>" if length else f"##contig=<ID={name}>"
               for name, length in contigs]
     lines += [f'##INFO=<ID=CMMVAR_{key},Number={number},Type={type_},'
               f'Description="{description}">'
-              for key, _, number, type_, description in INFO_FIELDS]
+              for key, _, number, type_, description in info_fields]
     lines.append('##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations '
                  f'from cmmvar, in the layout of Ensembl VEP. Format: {"|".join(CSQ_FIELDS)}">')
-    lines += FORMAT_LINES
-    lines.append("\t".join(("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO",
-                            "FORMAT", *samples)))
-    return lines
+    columns = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    if samples:
+        lines += FORMAT_LINES
+        columns += ["FORMAT", *samples]
+    return [*lines, "\t".join(columns)]
 
 
-def record_line(row: dict, variant: VariantResult, samples: Sequence[str]) -> str:
-    info = [f"CMMVAR_{key}={value}" for key, column, number, type_, _ in INFO_FIELDS
-            if (value := info_value(row[column], number, type_)) is not None]
-    info.append(f"CSQ={csq(row, variant)}")
-    calls = [sample_fields(variant.genotypes[sample]) for sample in samples]
-    return "\t".join((variant.chrom, str(variant.pos), ".", variant.ref, variant.alt, ".", ".",
-                      ";".join(info), "GT:GQ:DP:AD", *calls))
+def write_vcf(out_path: str | Path, provenance: str, build: str, info_fields: Sequence[tuple],
+              records: Sequence[SiteRecord], samples: Sequence[str] = ()) -> None:
+    """Write `records` to `out_path` in contig order, bgzipped, with its .tbi, atomically."""
+    out_path = Path(out_path)
+    contigs = contig_order(build, [r.chrom for r in records])
+    rank = {name: i for i, (name, _) in enumerate(contigs)}
+    ordered = sorted(records, key=lambda r: (rank[r.chrom], r.pos, r.ref, r.alt))
+    lines = header_lines(provenance, build, contigs, info_fields, samples)
+    lines += [record.line(info_fields) for record in ordered]
+    with scratch_dir(out_path) as scratch:
+        plain = scratch / "candidates.vcf"
+        plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_indexed(plain, out_path, max((r.pos for r in records), default=0))
 
 
 def write_family_vcf(result: FamilyResult, rows: Sequence[dict],
                      variants: Sequence[VariantResult], out_path: str | Path) -> None:
-    """Write the candidates (candidates.tsv's rows and their records, in the same order)
-    to `out_path`, bgzipped, with its .tbi, atomically; records in contig order."""
-    out_path = Path(out_path)
+    """Write a family's candidates (candidates.tsv's rows and their records, in the same
+    order) with the calls of its sequenced members, and nobody else's, to `out_path`."""
     samples = [person.id for person in result.pedigree if person.sequenced]
-    contigs = contig_order(result.genome_build, [v.chrom for v in variants])
-    rank = {name: i for i, (name, _) in enumerate(contigs)}
-    records = sorted(zip(rows, variants, strict=True),
-                     key=lambda rv: (rank[rv[1].chrom], rv[1].pos, rv[1].ref, rv[1].alt))
-    lines = header_lines(result, contigs, samples)
-    lines += [record_line(row, variant, samples) for row, variant in records]
-    with scratch_dir(out_path) as scratch:
-        plain = scratch / "candidates.vcf"
-        plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        write_indexed(plain, out_path, max((v.pos for v in variants), default=0))
-
+    records = [SiteRecord(v.chrom, v.pos, v.ref, v.alt, row, v.gene.ensembl_gene,
+                          tuple(sample_fields(v.genotypes[s]) for s in samples))
+               for row, v in zip(rows, variants, strict=True)]
+    write_vcf(out_path, f"Family={result.family_id},Source=candidates.tsv",
+              result.genome_build, INFO_FIELDS, records, samples)

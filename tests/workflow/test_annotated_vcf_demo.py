@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import urllib.parse
 
+import pandas as pd
 import pytest
 
 from .test_confidentiality import FAMILIES, members
@@ -57,3 +58,26 @@ def test_bcftools_reads_the_family_vcf_without_warning_and_it_names_only_members
     samples = bcftools("query", "-l", str(path)).stdout.split()
     assert samples and set(samples) <= members(family)
     assert (shared_demo / "families" / family / "candidates.vcf.gz.tbi").is_file()
+
+
+def test_cohort_vcf_holds_each_cohort_variant_with_its_cohort_flb_and_no_one(shared_demo):
+    table = pd.read_csv(shared_demo / "cohort_variants.tsv", sep="\t", keep_default_na=False)
+    path = shared_demo / "cohort_candidates.vcf.gz"
+    assert bcftools("view", str(path)).stderr == ""
+    assert bcftools("query", "-l", str(path)).stdout == ""  # sites only
+    got = {}
+    for line in bcftools("query", "-f", "%CHROM\t%POS\t%REF\t%ALT\t%CMMVAR_COHORT_FLB\t"
+                                        "%CMMVAR_COHORT_FAMILIES\n", str(path)).stdout.split("\n"):
+        if line:
+            chrom, pos, ref, alt, flb, families = line.split("\t")
+            got[(chrom, int(pos), ref, alt)] = (flb, int(families))
+    assert set(got) == {(r.chrom, r.pos, r.ref, r.alt) for r in table.itertuples()}
+    for row in table.itertuples():
+        flb, families = got[(row.chrom, row.pos, row.ref, row.alt)]
+        assert families == row.cohort_families
+        if row.cohort_flb == "":
+            assert flb == "."
+        else:
+            assert float(flb) == pytest.approx(float(row.cohort_flb), rel=1e-6)
+    text = bcftools("view", str(path)).stdout
+    assert not any(family in text for family in FAMILIES)

@@ -75,6 +75,9 @@ rule cohort:
             category="Cohort",
             labels={"file": "cohort_variants.tsv"},
         ),
+        # sites only: annotation and cohort-wide Bayes factors, no sample, no family
+        vcf=outpath("cohort_candidates.vcf.gz"),
+        tbi=outpath("cohort_candidates.vcf.gz.tbi"),
         run_info=outpath("run_info.json"),
         index=outpath("index.html"),
     log:
