@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cmmvar.defaults import schema_default
@@ -16,6 +17,7 @@ from cmmvar.report import write_family_outputs
 from cmmvar.segregation import settings_from_config
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
 from tests.unit.test_config import FILES, USER, check, error_of
+from tests.unit.test_ped_parsing import segregate
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config/panels/cmm.tsv"
@@ -146,3 +148,29 @@ def test_a_negative_threshold_is_named(tmp_path, monkeypatch):
     assert error_of(tmp_path, monkeypatch, USER + FILES + text) == (
         "user1.yaml: key segregation.min_phenotype_age: -1 is less than the minimum of 0 "
         "(see config/README.md for the allowed values)")
+
+
+def cli_table(tmp_path, kid: str, *extra: str) -> pd.DataFrame:
+    """`cmmvar segregate` on a trio whose kid (a carrier, like the affected dad) has the PED
+    phenotype and age `kid` ("2\t7": affected, 7 years)."""
+    (tmp_path / "f.ped").write_text(
+        "#family_id\tindividual_id\tfather_id\tmother_id\tsex\tphenotype\tage\n"
+        "F1\tdad\t0\t0\t1\t2\t40\nF1\tmum\t0\t0\t2\t1\t38\n"
+        f"F1\tkid\tdad\tmum\t1\t{kid}\n")
+    code, errors = segregate(tmp_path, "--ped-columns", "age=age", *extra)
+    assert code == 0, errors
+    return pd.read_csv(tmp_path / "out.tsv", sep="\t")
+
+
+def test_the_segregate_command_applies_the_same_threshold(tmp_path):
+    coded = cli_table(tmp_path, "2\t.")
+    unknown = cli_table(tmp_path, "0\t.")
+    assert coded.flb[0] != pytest.approx(unknown.flb[0], rel=1e-3)
+    young = cli_table(tmp_path, "2\t7")
+    assert (young.flb[0], young.unknown_carriers[0]) == (unknown.flb[0], 1)
+    assert cli_table(tmp_path, "2\t10").flb[0] == coded.flb[0]
+    assert cli_table(tmp_path, "2\t7", "--min-phenotype-age", "none").flb[0] == coded.flb[0]
+    code, errors = segregate(tmp_path, "--min-phenotype-age", "-1")
+    assert code == 2
+    assert "argument --min-phenotype-age: -1 is not an age in years (0 or more) or none" \
+        in errors
