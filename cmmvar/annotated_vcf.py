@@ -5,6 +5,7 @@ with `CMMVAR_*` INFO fields and the family's own genotypes. Renders rows; comput
 INFO values are the TSV's cells, so that `bcftools query` returns what candidates.tsv says;
 text is percent-encoded as VCF 4.3 (section 1.2) requires. Only the family's sequenced
 members are sample columns: nothing in a family's folder names anyone outside the family.
+The writer (SiteRecord, write_vcf) also serves the cohort's sites-only VCF (cohort_vcf.py).
 """
 
 from __future__ import annotations
@@ -200,5 +201,5 @@ def write_family_vcf(result: FamilyResult, rows: Sequence[dict],
     records = [SiteRecord(v.chrom, v.pos, v.ref, v.alt, row, v.gene.ensembl_gene,
                           tuple(sample_fields(v.genotypes[s]) for s in samples))
                for row, v in zip(rows, variants, strict=True)]
-    write_vcf(out_path, f"Family={result.family_id},Source=candidates.tsv",
+    write_vcf(out_path, f"Family={encode(result.family_id)},Source=candidates.tsv",
               result.genome_build, INFO_FIELDS, records, samples)
