@@ -4,12 +4,12 @@ run_info.json, index.html (rule cohort)."""
 from pathlib import Path
 
 from cmmvar.atomic import write_text
-from cmmvar.cohort import summarise, write_run_info
-from cmmvar.cohort_vcf import write_cohort_vcf
-from cmmvar.panel import panel_metadata
-from cmmvar.report_html import render_index
+from cmmvar.io.panel import panel_metadata
+from cmmvar.report.cohort import summarise, write_run_info
+from cmmvar.report.cohort_vcf import write_cohort_vcf
+from cmmvar.report.report_html import render_index
 from cmmvar.scripting import run_logged
-from cmmvar.segregation import settings_from_config
+from cmmvar.segregate.segregation import settings_from_config
 
 
 def main(sm) -> None:

@@ -12,7 +12,7 @@ import pysam
 import pytest
 
 from cmmvar import __version__
-from cmmvar.annotated_vcf import (
+from cmmvar.report.annotated_vcf import (
     FAMILY_VCF,
     INFO_FIELDS,
     contig_order,
@@ -20,8 +20,8 @@ from cmmvar.annotated_vcf import (
     info_value,
     write_family_vcf,
 )
-from cmmvar.genotypes import Thresholds
-from cmmvar.report import candidate_rows
+from cmmvar.report.family import candidate_rows
+from cmmvar.segregate.genotypes import Thresholds
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
 
 ROOT = Path(__file__).resolve().parents[2]

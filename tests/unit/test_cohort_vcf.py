@@ -10,8 +10,8 @@ import urllib.parse
 
 import pysam
 
-from cmmvar.cohort_vcf import COHORT_VCF, write_cohort_vcf
-from cmmvar.segregation import settings_from_config
+from cmmvar.report.cohort_vcf import COHORT_VCF, write_cohort_vcf
+from cmmvar.segregate.segregation import settings_from_config
 
 
 def candidate(pos: int, flb: float | None, meioses: int | None, **cells) -> dict:

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from cmmvar.defaults import schema_default
-from cmmvar.genotypes import Thresholds
-from cmmvar.pedigree import Family, Individual, Phenotype, Sex, below_phenotype_age
-from cmmvar.report import write_family_outputs
-from cmmvar.segregation import settings_from_config
+from cmmvar.io.pedigree import Family, Individual, Phenotype, Sex, below_phenotype_age
+from cmmvar.report.family import write_family_outputs
+from cmmvar.segregate.genotypes import Thresholds
+from cmmvar.segregate.segregation import settings_from_config
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
 from tests.unit.test_config import FILES, USER, check, error_of
 from tests.unit.test_ped_parsing import segregate
