@@ -32,15 +32,18 @@ def _extract(args: argparse.Namespace) -> None:
 
 def _segregate(args: argparse.Namespace) -> None:
     from cmmvar.atomic import atomic_path
+    from cmmvar.io.pedigree import below_phenotype_age
     from cmmvar.segregate.analysis import pick_family
     from cmmvar.segregate.genotypes import Thresholds
     from cmmvar.segregate.segregation import Model, Settings
     from cmmvar.stages import segregate_vcf
 
-    family = pick_family(args.ped, args.family, args.ped_columns)
+    family = below_phenotype_age(pick_family(args.ped, args.family, args.ped_columns),
+                                 args.min_phenotype_age)
     model = Model(args.inheritance, args.penetrance, args.phenocopy)
     settings = Settings(allele_frequency=args.allele_frequency,
-                        parentage_confirmed=args.parentage_confirmed)
+                        parentage_confirmed=args.parentage_confirmed,
+                        min_phenotype_age=args.min_phenotype_age)
     table, notes = segregate_vcf(args.vcf, family, model, settings,
                                  Thresholds(args.min_gq, args.min_dp), args.build,
                                  args.proband, args.pass_only, args.fasta)
@@ -92,6 +95,15 @@ def _fraction(text: str) -> float:
     value = float(text)
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not in [0, 1]")
+    return value
+
+
+def _age(text: str) -> float | None:
+    if text == "none":
+        return None
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not an age in years (0 or more) or none")
     return value
 
 
@@ -149,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     seg.add_argument("--pass-only", action="store_true", help="skip records failing FILTER")
     seg.add_argument("--fasta", help="indexed reference FASTA: indels left-aligned against it, "
                                      "as the workflow does (default: trimmed only)")
+    seg.add_argument("--min-phenotype-age", type=_age,
+                     default=schema_default("segregation", "min_phenotype_age"),
+                     help="age in years (the age of --ped-columns) below which a member's "
+                          "coded phenotype counts as unknown; none turns it off (default "
+                          "%(default)s)")
     seg.add_argument("--parentage-confirmed", action="store_true",
                      help="a de novo variant earns PS2 instead of PM6")
     seg.set_defaults(func=_segregate)

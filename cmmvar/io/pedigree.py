@@ -78,6 +78,29 @@ class Family:
         )
 
 
+def below_phenotype_age(family: Family, min_age: float | None) -> Family:
+    """The family with the coded phenotype (affected or unaffected) of each member younger
+    than `min_age` years counted as unknown: where the sign is physiological in young
+    children (mirror movements are), a young child's phenotype says nothing yet. A member
+    of exactly `min_age` keeps the coded phenotype; one without an age is unchanged; None
+    turns the rule off. Each member recoded is named, with the age, in the warnings."""
+    if min_age is None:
+        return family
+    people, notes = [], []
+    for ind in family.individuals:
+        if (ind.age is not None and ind.age < min_age
+                and ind.phenotype is not Phenotype.UNKNOWN):
+            notes.append(f"{ind.id} is coded {ind.phenotype.value} in the PED but is "
+                         f"{ind.age:g} years old, below the phenotype age of {min_age:g} "
+                         f"years (segregation.min_phenotype_age): counted as unknown "
+                         f"phenotype in the counts and the likelihood")
+            ind = replace(ind, phenotype=Phenotype.UNKNOWN)
+        people.append(ind)
+    if not notes:
+        return family
+    return replace(family, individuals=tuple(people), warnings=(*family.warnings, *notes))
+
+
 @dataclass(frozen=True)
 class SampleMatch:
     """Which pedigree members have data in a VCF, and which VCF samples are not in the family."""

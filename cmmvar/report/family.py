@@ -24,6 +24,7 @@ from cmmvar.records import (
     FamilyResult,
     VariantResult,
 )
+from cmmvar.report.annotated_vcf import family_vcf, write_family_vcf
 from cmmvar.report.gene_context import is_apart
 from cmmvar.report.prioritise import Priority, prioritise
 from cmmvar.report.report_html import render_family
@@ -141,7 +142,7 @@ def synthetic_demo_resources(annotation: dict) -> list[dict]:
 
 def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_stats: dict,
                          annotation: dict, settings: dict, out_dir: str | Path) -> None:
-    """Write the four per-family files atomically into `out_dir`."""
+    """Write the per-family files atomically into `out_dir`."""
     out_dir = Path(out_dir)
     rows, filtered, ordered = candidate_rows(result, settings.get("filters", {}))
     # What the top of every report says first: synthetic demo files used, resources skipped.
@@ -154,6 +155,8 @@ def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_st
     table = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS + EXTRA_COLUMNS))
     with atomic_path(out_dir / "candidates.tsv") as tmp:
         table.to_csv(tmp, sep="\t", index=False)
+    write_family_vcf(result, rows, [item.variant for item in ordered[:len(rows)]],
+                     out_dir / family_vcf(result.family_id))
     def details(row: dict, item: Assessed) -> dict:
         variant = item.variant
         # `gene_model`, not `gene`: report.json's candidates keep the TSV row's `gene` (the

@@ -18,7 +18,7 @@ from cmmvar.annotate.annotation_table import read_annotations
 from cmmvar.errors import InputError, PedigreeError, about_family
 from cmmvar.io.panel import Gene
 from cmmvar.io.ped_file import PedColumns, read_family, read_ped
-from cmmvar.io.pedigree import Family, SampleMatch, match_samples
+from cmmvar.io.pedigree import Family, SampleMatch, below_phenotype_age, match_samples
 from cmmvar.io.vcf import open_vcf
 from cmmvar.records import COUNT_COLUMNS, FamilyResult, PedigreeMember, VariantResult
 from cmmvar.segregate.genotypes import (
@@ -116,7 +116,8 @@ class _Context:
 
 
 def _read_family(request: FamilyRequest, ped_columns: PedColumns | None) -> Family:
-    family = read_family(request.ped, request.family_id, ped_columns)
+    family = below_phenotype_age(read_family(request.ped, request.family_id, ped_columns),
+                                 request.settings.min_phenotype_age)
     if request.proband and request.proband not in family:
         raise PedigreeError(f"the proband {request.proband!r} named in the families sheet is "
                             f"not a member of family {request.family_id!r}", path=request.ped,
@@ -172,6 +173,7 @@ class _FamilyAnalysis:
                 "ladder": settings.ladder, "meioses": settings.meioses,
                 "max_parent_alt_fraction": settings.max_parent_alt_fraction,
                 "parentage_confirmed": settings.parentage_confirmed,
+                "min_phenotype_age": settings.min_phenotype_age,
                 "proband": self.request.proband,
                 "liability_classes": self.context.liability_classes},
             pedigree=tuple(PedigreeMember.from_individual(ind, ind.id in sequenced)

@@ -105,6 +105,9 @@ class Settings:
     max_parent_alt_fraction: float = field(
         default_factory=lambda: schema_default("segregation", "max_parent_alt_fraction"))
     parentage_confirmed: bool = False
+    # years; a younger member's coded phenotype counts as unknown (pedigree.below_phenotype_age)
+    min_phenotype_age: float | None = field(
+        default_factory=lambda: schema_default("segregation", "min_phenotype_age"))
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,9 @@ def settings_from_config(section: Mapping, parentage_confirmed: bool = False) ->
                     ladder={"pp1": pp1, "bs4": bs4}, meioses=meioses,
                     max_parent_alt_fraction=section.get("max_parent_alt_fraction",
                                                         defaults.max_parent_alt_fraction),
-                    parentage_confirmed=parentage_confirmed)
+                    parentage_confirmed=parentage_confirmed,
+                    min_phenotype_age=section.get("min_phenotype_age",
+                                                  defaults.min_phenotype_age))
 
 
 def table_fields(seg: Mapping) -> dict:

@@ -4,6 +4,7 @@ files count the other samples, never name them, and name no other family."""
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -59,8 +60,12 @@ def test_a_family_sharing_a_vcf_names_no_other_sample_or_family(shared_demo, fam
     files = family_files(shared_demo, family)
     assert {p.name for p in files} >= {"report.html", "report.json", "qc.json",
                                        "candidates.tsv", f"{family}.log"}
+    assert {f"{family}.vcf.gz", f"{family}.vcf.gz.tbi"} <= {p.name for p in files}
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        # the annotated VCF and its index are bgzipped: read what they hold
+        data = gzip.decompress(path.read_bytes()) if path.suffix in (".gz", ".tbi") \
+            else path.read_bytes()
+        text = data.decode("utf-8", errors="replace")
         assert not named(text, outsiders | others), path
     qc = (shared_demo / "families" / family / "qc.json").read_text()
     assert f'"vcf_samples_not_in_ped_count": {len(outsiders)}' in qc

@@ -115,8 +115,10 @@ def batch_paths(batch, pattern):
 
 
 def family_outputs():
-    names = ("candidates.tsv", "report.json", "qc.json", "report.html")
-    return [outpath(f"families/{f}/{name}") for f in FAMILIES for name in names]
+    names = ("candidates.tsv", "{family}.vcf.gz", "report.json", "qc.json", "report.html")
+    return [
+        outpath(f"families/{f}/{name.format(family=f)}") for f in FAMILIES for name in names
+    ]
 
 
 def run_info_files():

@@ -23,6 +23,9 @@ for batch in BATCHES:
             ],
             json=batch_paths(batch, "families/{family}/report.json"),
             qc=batch_paths(batch, "families/{family}/qc.json"),
+            # the candidates as a VCF with CMMVAR_* INFO fields, for bcftools, Scout, seqr
+            vcf=batch_paths(batch, "families/{family}/{family}.vcf.gz"),
+            tbi=batch_paths(batch, "families/{family}/{family}.vcf.gz.tbi"),
             html=[
                 report(
                     outpath(f"families/{family}/report.html"),
@@ -72,6 +75,9 @@ rule cohort:
             category="Cohort",
             labels={"file": "cohort_variants.tsv"},
         ),
+        # sites only: annotation and cohort-wide Bayes factors, no sample, no family
+        vcf=outpath("cohort_candidates.vcf.gz"),
+        tbi=outpath("cohort_candidates.vcf.gz.tbi"),
         run_info=outpath("run_info.json"),
         index=outpath("index.html"),
     log:
