@@ -1,0 +1,158 @@
+"""Segregation of a pair of variants of one recessive gene in one family, weighed together as
+a possible compound heterozygote: the pair's Bayes factor, its strengths and the proband's phase.
+
+Which pairs a family has (AR genes; XLR genes in females, a male having one X) and how they are
+reported are decided elsewhere (analysis.py, report.py); the probabilities come from
+pair_likelihood.py. Knows nothing of files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from cmmvar.genotypes import Genotype
+from cmmvar.pair_likelihood import Phase, call_phase, pair_flb, proband_phase
+from cmmvar.pedigree import Family, Phenotype, Sex
+from cmmvar.segregation import (
+    Counts,
+    Model,
+    Settings,
+    locus_mismatch,
+    people,
+    strength,
+)
+
+RECESSIVE = ("AR", "XLR")
+
+
+@dataclass(frozen=True)
+class PairSegregation:
+    """Two variants of one gene in one family, taken together. `counts`: the members who
+    carry both (a carrier), lack one (a non-carrier) or have a missing call at either site
+    (missing, unless they lack the other); `phase` is the proband's."""
+
+    first: str  # chrom:pos:ref:alt, the first of the pair in VCF order
+    second: str
+    counts: Counts
+    proband: str | None
+    proband_source: str  # "families sheet" or "first affected member carrying both ..."
+    flb: float | None
+    log10_flb: float | None
+    flb_reason: str | None
+    pp1: str
+    bs4: str
+    phase: Phase
+    acmg_codes: tuple[str, ...]
+    model: dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def pair_possible(model: Model, sex: Sex) -> bool:
+    """A person can be compound heterozygous for the gene: an AR gene, or an XLR gene in a
+    female (a male has one X, and a variant there already explains the condition alone)."""
+    return model.inheritance == "AR" or (model.inheritance == "XLR" and sex is Sex.FEMALE)
+
+
+def carries_both(calls1: Mapping[str, Genotype], calls2: Mapping[str, Genotype],
+                 pid: str) -> bool:
+    return calls1[pid].carrier and calls2[pid].carrier
+
+
+def choose_pair_proband(family: Family, calls1: Mapping[str, Genotype],
+                        calls2: Mapping[str, Genotype], model: Model,
+                        named: str | None) -> tuple[str | None, str]:
+    """The named proband, or the first affected member in PED order who carries both
+    variants and could be compound heterozygous (pair_possible)."""
+    if named:
+        return named, "families sheet"
+    for ind in family.individuals:
+        if (ind.phenotype is Phenotype.AFFECTED and pair_possible(model, ind.sex)
+                and carries_both(calls1, calls2, ind.id)):
+            return ind.id, "first affected member carrying both variants, in PED order"
+    return None, "no affected member carrying both variants"
+
+
+def pair_counts(family: Family, calls1: Mapping[str, Genotype],
+                calls2: Mapping[str, Genotype]) -> Counts:
+    """Every member tallied by phenotype and by whether they carry both variants: a
+    non-carrier lacks one of them (a call of 0 copies), missing when neither call says so
+    and one is missing; homozygous when homozygous at either site."""
+    tally = dict.fromkeys(Counts.__dataclass_fields__, 0)
+    for ind in family.individuals:
+        g1, g2 = calls1[ind.id], calls2[ind.id]
+        group = ind.phenotype.value
+        if g1.copies == 0 or g2.copies == 0:
+            tally[f"{group}_noncarriers"] += 1
+        elif g1.missing or g2.missing:
+            tally[f"{group}_missing"] += 1
+        else:
+            tally[f"{group}_carriers"] += 1
+            if g1.homozygous or g2.homozygous:
+                tally[f"{group}_homozygous"] += 1
+    return Counts(**tally)
+
+
+def call_phases(calls1: Mapping[str, Genotype],
+                calls2: Mapping[str, Genotype]) -> dict[str, str]:
+    """Each member's phase from phased calls at both sites (pair_likelihood.call_phase);
+    only calls that passed QC, and never on a male's one X, where there is no phase."""
+    phases = {}
+    for pid, g1 in calls1.items():
+        g2 = calls2[pid]
+        if g1.missing or g2.missing or g1.hemizygous or g2.hemizygous:
+            continue
+        phase = call_phase(g1.gt, g1.ps, g2.gt, g2.ps)
+        if phase is not None:
+            phases[pid] = phase
+    return phases
+
+
+def segregate_pair(family: Family, first: str, calls1: Mapping[str, Genotype], second: str,
+                   calls2: Mapping[str, Genotype], model: Model, settings: Settings,
+                   named_proband: str | None = None) -> PairSegregation:
+    """The pair's counts, Bayes factor (pair_likelihood.pair_flb, both sites at
+    settings.allele_frequency), PP1/BS4 strengths on the single-variant ladder and the
+    proband's phase. `first`, `second`: the variants' chrom:pos:ref:alt keys."""
+    counts = pair_counts(family, calls1, calls2)
+    proband, source = choose_pair_proband(family, calls1, calls2, model, named_proband)
+    mismatch = locus_mismatch(family, calls1, model) or locus_mismatch(family, calls2, model)
+    sex = {ind.id: ind.sex for ind in family.individuals}
+    q = settings.allele_frequency
+    phase = Phase(None, "no proband", None)
+    value = log10 = None
+    if model.inheritance not in RECESSIVE:
+        reason = f"the {model.inheritance} model is not recessive: no pair to weigh"
+    elif proband is None:
+        reason = "no affected member carries both variants to take as proband"
+    elif mismatch:
+        reason = mismatch
+    elif not pair_possible(model, sex[proband]):
+        reason = f"the proband {proband} is male and has one X: no compound heterozygote"
+    else:
+        persons = people(family)
+        genotypes1 = {pid: g.copies for pid, g in calls1.items()}
+        genotypes2 = {pid: g.copies for pid, g in calls2.items()}
+        phases = call_phases(calls1, calls2)
+        penetrance = {}
+        for ind in family.individuals:
+            vector = model.vector(ind.sex, ind.liability_class)
+            # (not biallelic, biallelic): the recessive vector's 0-copy and 2-copy values,
+            # or a male's (0, 1) on X
+            penetrance[ind.id] = (vector[0], vector[-1])
+        result = pair_flb(persons, proband, q, q, model.x_linked, penetrance,
+                          {ind.id: ind.phenotype.value for ind in family.individuals},
+                          genotypes1, genotypes2, phases)
+        value, log10, reason = result.value, result.log10, result.reason
+        phase = proband_phase(persons, proband, q, q, model.x_linked, genotypes1, genotypes2,
+                              phases)
+    pp1 = strength(value, settings.ladder["pp1"], benign=False)
+    bs4 = strength(value, settings.ladder["bs4"], benign=True)
+    codes = tuple(f"{name}_{level.capitalize()}" for name, level in (("PP1", pp1),
+                                                                      ("BS4", bs4))
+                  if level != "none")
+    return PairSegregation(first, second, counts, proband, source, value, log10, reason, pp1,
+                           bs4, phase, codes,
+                           {**model.to_dict(), "allele_frequency": q})
