@@ -8,7 +8,7 @@ result comes out; the computations are in pedigree.py, genotypes.py and segregat
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,10 +23,17 @@ from cmmvar.genotypes import (
     family_genotypes,
     genotype_qc_notes,
 )
+from cmmvar.pairs import RECESSIVE, Carried, as_pair_member, find_pairs
 from cmmvar.panel import Gene
 from cmmvar.ped_file import PedColumns, read_family, read_ped
 from cmmvar.pedigree import Family, SampleMatch, match_samples
-from cmmvar.records import COUNT_COLUMNS, FamilyResult, PedigreeMember, VariantResult
+from cmmvar.records import (
+    COUNT_COLUMNS,
+    FamilyResult,
+    PairResult,
+    PedigreeMember,
+    VariantResult,
+)
 from cmmvar.segregation import (
     Model,
     Settings,
@@ -133,6 +140,7 @@ class _FamilyAnalysis:
         self.request, self.family, self.match, self.context = request, family, match, context
         self.qc = {pid: Counter() for pid in match.sequenced}
         self.variants: list[VariantResult] = []
+        self.recessive: list[Carried] = []  # weighed in pairs at the end
 
     def add(self, variant, calls: dict) -> None:
         for pid in self.match.sequenced:
@@ -154,10 +162,14 @@ class _FamilyAnalysis:
             variant.chrom, variant.pos, variant.ref, variant.alt, variant.origin, annotation,
             gene, result, spread,
             {pid: _call_record(g) for pid, g in calls.items()}))
+        if model.inheritance in RECESSIVE:
+            self.recessive.append(Carried(variant.key, gene.symbol, calls, model))
 
     def result(self) -> FamilyResult:
-        family, match, variants, settings = (self.family, self.match, self.variants,
-                                             self.request.settings)
+        family, match, settings = self.family, self.match, self.request.settings
+        pairs = [PairResult(gene, pair) for gene, pair in
+                 find_pairs(family, self.recessive, settings, self.request.proband)]
+        variants = _pair_members(self.variants, pairs)
         thresholds = self.context.thresholds
         genotype_qc = {pid: {s: self.qc[pid].get(s, 0) for s in STATUSES
                              if s != "not_sequenced"} for pid in match.sequenced}
@@ -182,7 +194,23 @@ class _FamilyAnalysis:
                      # other people of a joint VCF are counted, never named
                      "vcf_only_count": len(match.vcf_only)},
             genotype_qc=genotype_qc, genotype_qc_notes=genotype_qc_notes(genotype_qc),
-            variants=tuple(variants))
+            variants=tuple(variants), pairs=tuple(pairs))
+
+
+def _pair_members(variants: list[VariantResult], pairs: list[PairResult]) -> list[VariantResult]:
+    """The variants, those weighed in a pair without their single-variant BS4
+    (pairs.as_pair_member); pairs stay apart from the variants' own results."""
+    partners: dict[str, list[str]] = {}
+    for pair in pairs:
+        first, second = pair.segregation.first, pair.segregation.second
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    out = []
+    for v in variants:
+        key = f"{v.chrom}:{v.pos}:{v.ref}:{v.alt}"
+        out.append(replace(v, segregation=as_pair_member(v.segregation, partners[key]))
+                   if key in partners else v)
+    return out
 
 
 # The columns of `cmmvar segregate`: the key, every Counts field, the statistics' cells
@@ -231,4 +259,4 @@ def _call_record(genotype) -> dict:
     return {"label": genotype.label, "status": genotype.status, "gt": genotype.gt,
             "gq": genotype.gq, "dp": genotype.dp,
             "ad": list(genotype.ad) if genotype.ad else None,
-            "copies": genotype.copies, "hemizygous": genotype.hemizygous}
+            "copies": genotype.copies, "hemizygous": genotype.hemizygous, "ps": genotype.ps}

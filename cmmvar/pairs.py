@@ -8,8 +8,9 @@ pair_likelihood.py. Knows nothing of files.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from itertools import combinations
 
 from cmmvar.genotypes import Genotype
 from cmmvar.pair_likelihood import Phase, call_phase, pair_flb, proband_phase
@@ -17,6 +18,7 @@ from cmmvar.pedigree import Family, Phenotype, Sex
 from cmmvar.segregation import (
     Counts,
     Model,
+    Segregation,
     Settings,
     locus_mismatch,
     people,
@@ -156,3 +158,44 @@ def segregate_pair(family: Family, first: str, calls1: Mapping[str, Genotype], s
     return PairSegregation(first, second, counts, proband, source, value, log10, reason, pp1,
                            bs4, phase, codes,
                            {**model.to_dict(), "allele_frequency": q})
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A carried variant of a recessive gene, as find_pairs needs it."""
+
+    key: str  # chrom:pos:ref:alt
+    gene: str
+    calls: Mapping[str, Genotype]
+    model: Model
+
+
+def find_pairs(family: Family, carried: Sequence[Carried], settings: Settings,
+               named_proband: str | None = None) -> list[tuple[str, PairSegregation]]:
+    """(gene, pair) for every two variants of one gene, in the order given, that an affected
+    member who could be compound heterozygous (pair_possible) carries both of."""
+    by_gene: dict[str, list[Carried]] = {}
+    for item in carried:
+        if item.model.inheritance in RECESSIVE:
+            by_gene.setdefault(item.gene, []).append(item)
+    found = []
+    for gene, items in by_gene.items():
+        for a, b in combinations(items, 2):
+            if any(ind.phenotype is Phenotype.AFFECTED and pair_possible(a.model, ind.sex)
+                   and carries_both(a.calls, b.calls, ind.id) for ind in family.individuals):
+                found.append((gene, segregate_pair(family, a.key, a.calls, b.key, b.calls,
+                                                   a.model, settings, named_proband)))
+    return found
+
+
+def as_pair_member(segregation: Segregation, partners: Sequence[str]) -> Segregation:
+    """A variant's segregation once it is weighed in pairs: no BS4 from the single-variant
+    recessive model (under which each of two compound-heterozygous variants looks a poor
+    fit alone), and a note saying that the pairs' evidence replaces it."""
+    note = (f"weighed with {', '.join(partners)} as a possible compound heterozygote: the "
+            f"pair's Bayes factor replaces this variant's BS4 from the single-variant "
+            f"recessive model")
+    return replace(segregation, bs4="none",
+                   acmg_codes=tuple(c for c in segregation.acmg_codes
+                                    if not c.startswith("BS4")),
+                   flb_reason="; ".join(filter(None, (segregation.flb_reason, note))))

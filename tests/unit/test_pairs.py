@@ -10,9 +10,16 @@ import pytest
 
 from cmmvar.genotypes import Genotype
 from cmmvar.pair_likelihood import pair_flb
-from cmmvar.pairs import call_phases, pair_counts, segregate_pair
+from cmmvar.pairs import (
+    Carried,
+    as_pair_member,
+    call_phases,
+    find_pairs,
+    pair_counts,
+    segregate_pair,
+)
 from cmmvar.ped_file import read_family
-from cmmvar.segregation import Counts, Model, Settings, people
+from cmmvar.segregation import Counts, Model, Settings, people, segregate
 
 V1, V2 = "chr11:100:A:G", "chr11:200:C:T"
 # Father F and mother M unaffected, children A and B affected.
@@ -134,3 +141,35 @@ def test_a_dominant_model_has_no_pair_to_weigh(tmp_path):
     got = segregate_pair(family, V1, calls(F=1, M=0, A=1, B=1), V2, calls(F=0, M=1, A=1, B=1),
                          Model("AD", 0.9, 0.01), Settings())
     assert (got.flb, got.flb_reason) == (None, "the AD model is not recessive: no pair to weigh")
+
+
+def test_find_pairs_weighs_two_variants_of_one_recessive_gene_carried_together(tmp_path):
+    """AR gene G: V1 and V2 carried together by affected A, V3 by the father only (no
+    affected member carries it with another), so one pair; the same two variants in a
+    dominant gene H form none."""
+    family = family_from(tmp_path, NUCLEAR)
+    v1, v2 = calls(F=1, M=0, A=1, B=1), calls(F=0, M=1, A=1, B=1)
+    v3 = calls(F=1, M=0, A=0, B=0)
+    dominant = Model("AD", 0.9, 0.01)
+    carried = [Carried(V1, "G", v1, COMPLETE), Carried(V2, "G", v2, COMPLETE),
+               Carried("chr11:300:G:A", "G", v3, COMPLETE),
+               Carried("chr2:1:A:G", "H", v1, dominant), Carried("chr2:2:A:G", "H", v2, dominant)]
+    found = find_pairs(family, carried, Settings(allele_frequency=1e-3))
+    assert [(gene, p.first, p.second) for gene, p in found] == [("G", V1, V2)]
+    assert round(found[0][1].flb, 4) == 8.0321
+
+
+def test_a_pair_member_loses_its_single_variant_bs4_and_says_why(tmp_path):
+    """Under AR, V1 alone in a family whose unaffected son C is homozygous for it (parents
+    and affected A, B heterozygous) is BS4 evidence (FLB 0.085, moderate); weighed in a pair it
+    keeps its FLB but not the BS4 code."""
+    family = family_from(tmp_path, NUCLEAR + "fam C F M 1 1\n")
+    alone = segregate(family, calls(F=1, M=1, A=1, B=1, C=2), Model("AR", 0.9, 0.001),
+                      Settings(allele_frequency=1e-3))
+    assert alone.bs4 != "none" and any(c.startswith("BS4") for c in alone.acmg_codes)
+    member = as_pair_member(alone, [V2])
+    assert (member.flb, member.bs4) == (alone.flb, "none")
+    assert not any(c.startswith("BS4") for c in member.acmg_codes)
+    assert member.flb_reason.endswith(
+        f"weighed with {V2} as a possible compound heterozygote: the pair's Bayes factor "
+        f"replaces this variant's BS4 from the single-variant recessive model")
