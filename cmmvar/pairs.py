@@ -199,3 +199,34 @@ def as_pair_member(segregation: Segregation, partners: Sequence[str]) -> Segrega
                    acmg_codes=tuple(c for c in segregation.acmg_codes
                                     if not c.startswith("BS4")),
                    flb_reason="; ".join(filter(None, (segregation.flb_reason, note))))
+
+
+def phase_words(phase: Mapping) -> str:
+    """A Phase (as a dict) in words: "in trans by the family's genotypes", "phase unknown
+    (P(in trans) = 0.999)"."""
+    if phase["by"]:
+        return f"{phase['words']} by {phase['by']}"
+    if phase["trans"] is not None:
+        return f"{phase['words']} (P(in trans) = {phase['trans']:.3g})"
+    return phase["words"]
+
+
+def pair_de_novo(first: str, second: str) -> str:
+    """A pair's de novo status from its variants' (yes, no, unknown): yes when either is
+    de novo, unknown when either is unknown, no otherwise."""
+    return next(s for s in ("yes", "unknown", "no") if s in (first, second))
+
+
+def pair_fields(pair: PairSegregation, de_novo: str) -> dict:
+    """The TSV cells of a pair's row beyond the first variant's key, shared by the
+    workflow's candidates.tsv and `cmmvar segregate`: the pair's counts (members carrying
+    both) and statistics, the partner in compound_het_with, the phase in flb_note."""
+    return {**asdict(pair.counts), "compound_het_with": pair.second,
+            "flb": "" if pair.flb is None else f"{pair.flb:.6g}",
+            "log10_flb": "" if pair.log10_flb is None else f"{pair.log10_flb:.4f}",
+            "pp1": pair.pp1, "bs4": pair.bs4, "de_novo": de_novo,
+            "acmg_codes": ";".join(pair.acmg_codes), "proband": pair.proband or "",
+            "informative_meioses": "", "meioses_strength": "none",
+            "flb_note": "; ".join(filter(None, (phase_words(asdict(pair.phase)),
+                                                pair.flb_reason))),
+            "explains_family": "yes"}

@@ -18,6 +18,7 @@ from cmmvar import __version__
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
 from cmmvar.gene_context import is_apart
+from cmmvar.pairs import pair_de_novo, pair_fields, phase_words
 from cmmvar.panel import panel_record
 from cmmvar.prioritise import Priority, prioritise, prioritise_pair
 from cmmvar.records import (
@@ -68,8 +69,7 @@ class Assessed:
         """A pair: yes when either variant is de novo, unknown when either is unknown."""
         if self.partner is None:
             return self.variant.segregation.de_novo
-        both = {self.variant.segregation.de_novo, self.partner.segregation.de_novo}
-        return next(s for s in ("yes", "unknown", "no") if s in both)
+        return pair_de_novo(self.variant.segregation.de_novo, self.partner.segregation.de_novo)
 
 
 def rank_key(item: Assessed) -> tuple:
@@ -127,15 +127,6 @@ def _row(result: FamilyResult, item: Assessed) -> dict:
     return _pair_cells(row, item) if item.pair else row
 
 
-def phase_words(phase: dict) -> str:
-    """"in trans by the family's genotypes", "phase unknown (P(in trans) = 0.999)"..."""
-    if phase["by"]:
-        return f"{phase['words']} by {phase['by']}"
-    if phase["trans"] is not None:
-        return f"{phase['words']} (P(in trans) = {phase['trans']:.3g})"
-    return phase["words"]
-
-
 def _pair_cells(row: dict, item: Assessed) -> dict:
     """A pair's row: the first variant's row with the partner named, both variants' own
     descriptions joined, the larger of their population frequencies (the one a rarity
@@ -148,15 +139,7 @@ def _pair_cells(row: dict, item: Assessed) -> dict:
         values = [v for v in (getattr(item.variant.annotation, column),
                               getattr(partner.annotation, column)) if v is not None]
         row[column] = f"{max(values):.6g}" if values else ""
-    seg = pair.to_dict()
-    note = seg["flb_reason"] or ""
-    row.update(asdict(pair.counts), compound_het_with=pair.second,
-               flb="" if pair.flb is None else f"{pair.flb:.6g}",
-               log10_flb="" if pair.log10_flb is None else f"{pair.log10_flb:.4f}",
-               pp1=pair.pp1, bs4=pair.bs4, de_novo=item.de_novo, proband=pair.proband or "",
-               informative_meioses="", meioses_strength="none",
-               flb_note="; ".join(filter(None, (phase_words(seg["phase"]), note))),
-               explains_family="yes")
+    row.update(pair_fields(pair, item.de_novo), acmg_codes=item.priority.codes)
     return row
 
 

@@ -5,6 +5,7 @@ and genotype calls as the workflow reads them."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from cmmvar.pairs import (
 from cmmvar.ped_file import read_family
 from cmmvar.segregation import Counts, Model, Settings, people, segregate
 
+ROOT = Path(__file__).resolve().parents[2]
 V1, V2 = "chr11:100:A:G", "chr11:200:C:T"
 # Father F and mother M unaffected, children A and B affected.
 NUCLEAR = "fam F 0 0 1 1\nfam M 0 0 2 1\nfam A F M 1 2\nfam B F M 2 2\n"
@@ -173,3 +175,63 @@ def test_a_pair_member_loses_its_single_variant_bs4_and_says_why(tmp_path):
     assert member.flb_reason.endswith(
         f"weighed with {V2} as a possible compound heterozygote: the pair's Bayes factor "
         f"replaces this variant's BS4 from the single-variant recessive model")
+
+
+# ------------------------------------------------------------------ cmmvar segregate --panel
+
+VCF_HEADER = ("##fileformat=VCFv4.2\n##contig=<ID=22,length=50818468>\n"
+              "##contig=<ID=7,length=159345973>\n"
+              '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+              "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tF\tM\tA\tB\n")
+
+
+def run_segregate(tmp_path, *flags: str):
+    from cmmvar.cli import main
+
+    (tmp_path / "fam.ped").write_text(NUCLEAR)
+    (tmp_path / "calls.vcf").write_text(
+        VCF_HEADER
+        # DNAL4 (AR in the panel): father variant 1, mother variant 2, A and B both
+        + "22\t38780000\t.\tA\tG\t60\tPASS\t.\tGT\t0/1\t0/0\t0/1\t0/1\n"
+        + "22\t38790000\t.\tC\tT\t60\tPASS\t.\tGT\t0/0\t0/1\t0/1\t0/1\n"
+        # outside every panel gene
+        + "7\t500\t.\tC\tT\t60\tPASS\t.\tGT\t0/1\t0/0\t0/1\t0/1\n")
+    out = tmp_path / "seg.tsv"
+    code = main(["segregate", "--vcf", str(tmp_path / "calls.vcf"), "--ped",
+                 str(tmp_path / "fam.ped"), "--out", str(out), "--allele-frequency", "1e-3",
+                 *flags])
+    return code, out
+
+
+def test_segregate_with_the_panel_weighs_dnal4_with_its_own_model_and_writes_the_pair(
+        tmp_path):
+    """DNAL4's panel model: AR, penetrance 0.9, phenocopy 0.001. The pair row's FLB is
+    pair_flb's with those numbers (7.99894, as in test_report_pairs); with --penetrance 1
+    --phenocopy 0 overriding the panel, the hand-worked 8 / (1 - 1e-3)^4 = 8.03208."""
+    import pandas as pd
+
+    code, out = run_segregate(tmp_path, "--panel", str(ROOT / "config/panels/cmm.tsv"))
+    assert code == 0
+    table = pd.read_csv(out, sep="\t", keep_default_na=False, dtype=str)
+    assert list(table.pos) == ["38780000", "38790000", "500", "38780000"]
+    assert list(table.gene) == ["DNAL4", "DNAL4", "", "DNAL4"]
+    assert list(table.compound_het_with) == ["", "", "", "22:38790000:C:T"]
+    pair = table.iloc[3]
+    assert (pair.flb, pair.pp1, pair.proband) == ("7.99894", "moderate", "A")
+    assert pair.flb_note == "in trans by the family's genotypes"
+    assert (pair.affected_carriers, pair.unaffected_noncarriers) == ("2", "2")
+    assert all("the pair's Bayes factor replaces" in note for note in table.flb_note[:2])
+    assert table.flb_note[2].startswith("outside the panel's genes: no model")
+    assert (table.flb[2], table.affected_carriers[2]) == ("", "2")
+    code, out = run_segregate(tmp_path, "--panel", str(ROOT / "config/panels/cmm.tsv"),
+                              "--penetrance", "1", "--phenocopy", "0")
+    table = pd.read_csv(out, sep="\t", keep_default_na=False, dtype=str)
+    assert table.flb[3] == f"{8 / (1 - 1e-3) ** 4:.6g}" == "8.03208"
+
+
+def test_segregate_without_panel_needs_all_three_model_flags(tmp_path, capsys):
+    code, out = run_segregate(tmp_path, "--inheritance", "AR", "--penetrance", "0.9")
+    assert code == 1 and not out.exists()
+    assert capsys.readouterr().err == (
+        "cmmvar: error: without --panel, give the model: --inheritance, --penetrance and "
+        "--phenocopy (or --panel PANEL.tsv for each gene's own model)\n")

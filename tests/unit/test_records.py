@@ -182,7 +182,8 @@ def test_column_lists_derived_from_counts_are_the_output_contract():
     assert list(SEGREGATE_COLUMNS[4:16]) == counts + others
     assert SEGREGATE_COLUMNS[16:] == ("flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes",
                                       "proband", "informative_meioses", "meioses_strength",
-                                      "flb_note")
+                                      "flb_note", "gene", "compound_het_with")
+    assert EXTRA_COLUMNS[-1] == "compound_het_with"  # appended: readers by position undisturbed
     start = SUMMARY_COLUMNS.index("affected_carriers")
     assert list(SUMMARY_COLUMNS[start:start + 8]) == counts + ["flb"]
 
