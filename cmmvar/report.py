@@ -134,7 +134,8 @@ def _pair_cells(row: dict, item: Assessed) -> dict:
     pair, partner = item.pair.segregation, item.partner
     other = partner.annotation.to_row()
     for column in _PAIR_JOINED:
-        row[column] = f"{row[column]} / {other[column]}"
+        if row[column] or other[column]:
+            row[column] = f"{row[column]} / {other[column]}"
     for column in ("gnomad_af", "gnomad_grpmax_af", "gnomad_faf95_max"):
         values = [v for v in (getattr(item.variant.annotation, column),
                               getattr(partner.annotation, column)) if v is not None]
