@@ -128,7 +128,8 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
         established = [c for c in items if not is_apart(c.get("gene_model"))]
         apart = len(items) - len(established)
         row.update(family_id=family_id, n_candidates=len(items),
-                   family_note="; ".join(filter(None, [family_note(items), apart and (
+                   family_note="; ".join(filter(None, [
+                       family_note(items, loaded[family_id].get("pairs") or ()), apart and (
                        f"{apart} candidate{'s' if apart > 1 else ''} in a gene of tier "
                        f"candidate or unsupported {'are' if apart > 1 else 'is'} not put "
                        f"forward")])))

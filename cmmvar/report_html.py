@@ -245,7 +245,8 @@ def render_family(report: dict) -> str:
                    for c in report.get("not_explaining") or ()]
     return _environment().get_template("report.html").render(
         report=report, cards=cards, plain_pedigree=plain,
-        top=top, groups=groups, family_note=family_note(report["candidates"]),
+        top=top, groups=groups,
+        family_note=family_note(report["candidates"], report.get("pairs") or ()),
         unexplained=unexplained, chosen=chosen,
         pairs=[{"p": pair, "sentence": pair_sentence(pair)}
                for pair in report.get("pairs") or ()],
