@@ -139,3 +139,33 @@ def test_report_json_lists_the_pair_apart_and_the_html_states_its_numbers(result
                 "pair (PP1 moderate).")
     assert html.count(sentence) == 2  # the summary and the pair's card
     assert 'id="pair-1" data-rank="1" data-partner="chr22:38790000:A:G"' in html
+
+
+@pytest.mark.parametrize(("words", "clinvar", "pm3"), [
+    ("in trans", "Pathogenic", True),
+    ("in trans", "Likely_pathogenic", True),
+    ("phase unknown", "Pathogenic", False),   # trans likely but not certain: no PM3
+    ("in cis", "Pathogenic", False),
+    ("in trans", "Uncertain_significance", False),
+])
+def test_pm3_needs_a_certain_trans_phase_and_a_pathogenic_partner(words, clinvar, pm3):
+    """prioritise_pair: the weaker member's own criteria (both have PM2_Supporting, 1 point;
+    the first's BS4 is a segregation code, left out), the pair's PP1 (2 points), and PM3
+    (2 points) only in trans with a ClinVar P/LP partner; kept only if both members are."""
+    from cmmvar.prioritise import Criterion, Priority, prioritise_pair
+
+    pm2 = Criterion("PM2_Supporting", "absent from gnomAD")
+    first = Priority(True, (), (pm2, Criterion("BS4_Moderate", "single-variant FLB")))
+    second = Priority(False, ("consequence: x",), (pm2,))
+    pair = {"acmg_codes": ["PP1_Moderate"], "flb": 7.99,
+            "phase": {"words": words, "by": "the family's genotypes"}}
+    got = prioritise_pair(first, second, (annotation(1, "c.1A>G", "missense_variant"),
+                                          annotation(2, "c.2del", "frameshift_variant",
+                                                     clinvar)), pair)
+    codes = ["PM2_Supporting", "PP1_Moderate"] + (["PM3"] if pm3 else [])
+    assert [c.code for c in got.criteria] == codes
+    assert got.points == 1 + 2 + (2 if pm3 else 0)
+    assert (got.kept, got.filters) == (False, ("consequence: x",))
+    if pm3:
+        assert got.criteria[-1].reason == (
+            f"in trans (the family's genotypes) with c.2del, {clinvar} in ClinVar")
