@@ -210,7 +210,8 @@ def test_x_linked_hemizygous_sons(demo):
 
 def test_joint_vcf_is_extracted_once_for_two_families(demo):
     assert sorted(p.name for p in (demo / "work" / "extract").glob("*.vcf.gz")) == [
-        "cohort.vcf.gz", "dcc_family.vcf.gz", "rad51_family.vcf.gz", "trio.vcf.gz"]
+        "cohort.vcf.gz", "compound_het.vcf.gz", "dcc_family.vcf.gz", "rad51_family.vcf.gz",
+        "trio.vcf.gz"]
 
 
 def test_filter_and_split_statistics_in_qc(demo):
@@ -473,7 +474,8 @@ def test_cohort_index_links_each_family_report_with_its_top_candidate(demo):
 
     index = (demo / "index.html").read_text()
     links = re.findall(r'<a href="families/([^/"]+)/report.html">', index)
-    assert links == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"]
+    # CH1's compound-heterozygous pair has its own line, as in cohort_summary.tsv
+    assert links == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1", "CH1"]
     assert 'href="cohort_summary.tsv"' in index
     row = re.search(r'<tr data-family="DCC1">(.*?)</tr>', index, re.DOTALL).group(1)
     assert "DCC c.153G&gt;C p.(Gln51His)" in row and "PM2_Supporting;PP1_Moderate" in row
