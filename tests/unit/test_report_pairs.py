@@ -169,3 +169,15 @@ def test_pm3_needs_a_certain_trans_phase_and_a_pathogenic_partner(words, clinvar
     if pm3:
         assert got.criteria[-1].reason == (
             f"in trans (the family's genotypes) with c.2del, {clinvar} in ClinVar")
+
+
+def test_the_cohort_index_counts_families_not_lines():
+    """A family's pair line (cohort_summary.tsv) is a second line, not a second family."""
+    from cmmvar.report_html import render_index
+
+    lines = [{"family_id": "A", "compound_het_with": ""},
+             {"family_id": "A", "compound_het_with": "chr22:2:C:T"},
+             {"family_id": "B", "compound_het_with": ""}]
+    page = render_index(lines, {"config": {}}, "s.tsv", "mirror movements")
+    assert "<title>cmmvar cohort: 2 families</title>" in page
+    assert "<h1>Mirror movements gene panel: 2 families</h1>" in page
