@@ -165,7 +165,7 @@ def test_module_config_built_in_the_importers_snakefile_is_accepted(host):
     # --forceall: every job is planned, also after the module run has made the outputs
     run = snakemake(host, "-n", "--forceall", "-s", snakefile.name, configfile=None)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert stage_jobs(job_counts(run.stdout + run.stderr), "cmmvar_segregate") == 4
+    assert stage_jobs(job_counts(run.stdout + run.stderr), "cmmvar_segregate") == 5
 
 
 def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path):
@@ -178,7 +178,7 @@ def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path)
     assert top.returncode == 0 and inner.returncode == 0, (top.stderr + inner.stderr)[-3000:]
     top_jobs = planned_jobs(top.stdout + top.stderr)
     assert top_jobs == planned_jobs(inner.stdout + inner.stderr)
-    assert len(top_jobs) == 22 and ("all", "") in top_jobs
+    assert len(top_jobs) == 27 and ("all", "") in top_jobs
     assert job_counts(top.stdout + top.stderr)["all"] == 1
 
 
