@@ -10,8 +10,8 @@ import random
 import numpy as np
 import pytest
 
-from cmmvar import likelihood
-from cmmvar.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
+from cmmvar.segregate import likelihood
+from cmmvar.segregate.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
 
 
 def nuclear(prefix: str) -> list[Person]:

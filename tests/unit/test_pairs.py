@@ -1,4 +1,4 @@
-"""Pairs of variants of one recessive gene in one family (cmmvar.pairs): the hand-worked
+"""Pairs of variants of one recessive gene in one family (cmmvar.segregate.pairs): the hand-worked
 families of tests/unit/test_pair_likelihood.py run through segregate_pair, from PED records
 and genotype calls as the workflow reads them."""
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cmmvar.genotypes import Genotype
-from cmmvar.pair_likelihood import pair_flb
-from cmmvar.pairs import (
+from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.pair_likelihood import pair_flb
+from cmmvar.segregate.pairs import (
     Carried,
     as_pair_member,
     call_phases,
@@ -19,8 +20,7 @@ from cmmvar.pairs import (
     pair_counts,
     segregate_pair,
 )
-from cmmvar.ped_file import read_family
-from cmmvar.segregation import Counts, Model, Settings, people, segregate
+from cmmvar.segregate.segregation import Counts, Model, Settings, people, segregate
 
 ROOT = Path(__file__).resolve().parents[2]
 V1, V2 = "chr11:100:A:G", "chr11:200:C:T"

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from cmmvar.analysis import _call_record, _pair_members, gene_model
-from cmmvar.annotation_table import Annotation
-from cmmvar.genotypes import Genotype
-from cmmvar.likelihood import Person
-from cmmvar.pair_likelihood import pair_flb
-from cmmvar.pairs import Carried, find_pairs
-from cmmvar.panel import load_panel
-from cmmvar.ped_file import read_family
+from cmmvar.annotate.annotation_table import Annotation
+from cmmvar.io.panel import load_panel
+from cmmvar.io.ped_file import read_family
 from cmmvar.records import FamilyResult, PairResult, PedigreeMember, VariantResult
-from cmmvar.report import candidate_rows
-from cmmvar.segregation import Settings, segregate
+from cmmvar.report.family import candidate_rows
+from cmmvar.segregate.analysis import _call_record, _pair_members, gene_model
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.likelihood import Person
+from cmmvar.segregate.pair_likelihood import pair_flb
+from cmmvar.segregate.pairs import Carried, find_pairs
+from cmmvar.segregate.segregation import Settings, segregate
 
 ROOT = Path(__file__).resolve().parents[2]
 Q = 1e-3
@@ -120,7 +120,7 @@ def test_report_json_lists_the_pair_apart_and_the_html_states_its_numbers(result
     the phase and the Bayes factor (7.99894 shown as 8.0 to 3 significant digits)."""
     import json
 
-    from cmmvar.report import write_family_outputs
+    from cmmvar.report.family import write_family_outputs
 
     write_family_outputs(result, {}, {}, {}, {"filters": KEEP, "panel": "",
                                               "segregation": {"allele_frequency": Q}}, tmp_path)
@@ -152,7 +152,7 @@ def test_pm3_needs_a_certain_trans_phase_and_a_pathogenic_partner(words, clinvar
     """prioritise_pair: the weaker member's own criteria (both have PM2_Supporting, 1 point;
     the first's BS4 is a segregation code, left out), the pair's PP1 (2 points), and PM3
     (2 points) only in trans with a ClinVar P/LP partner; kept only if both members are."""
-    from cmmvar.prioritise import Criterion, Priority, prioritise_pair
+    from cmmvar.report.prioritise import Criterion, Priority, prioritise_pair
 
     pm2 = Criterion("PM2_Supporting", "absent from gnomAD")
     first = Priority(True, (), (pm2, Criterion("BS4_Moderate", "single-variant FLB")))
@@ -173,7 +173,7 @@ def test_pm3_needs_a_certain_trans_phase_and_a_pathogenic_partner(words, clinvar
 
 def test_the_cohort_index_counts_families_not_lines():
     """A family's pair line (cohort_summary.tsv) is a second line, not a second family."""
-    from cmmvar.report_html import render_index
+    from cmmvar.report.report_html import render_index
 
     lines = [{"family_id": "A", "compound_het_with": ""},
              {"family_id": "A", "compound_het_with": "chr22:2:C:T"},

@@ -8,8 +8,8 @@ import json
 
 import pandas as pd
 
-from cmmvar.likelihood import Person
-from cmmvar.pair_likelihood import pair_flb
+from cmmvar.segregate.likelihood import Person
+from cmmvar.segregate.pair_likelihood import pair_flb
 
 from .test_demo import sites
 
