@@ -32,19 +32,29 @@ def _extract(args: argparse.Namespace) -> None:
 
 def _segregate(args: argparse.Namespace) -> None:
     from cmmvar.atomic import atomic_path
+    from cmmvar.io.panel import load_panel
     from cmmvar.io.pedigree import below_phenotype_age
-    from cmmvar.segregate.analysis import pick_family
+    from cmmvar.segregate.analysis import ModelChoice, pick_family
     from cmmvar.segregate.genotypes import Thresholds
     from cmmvar.segregate.segregation import Model, Settings
     from cmmvar.stages import segregate_vcf
 
+    given = {name: value for name, value in (("inheritance", args.inheritance),
+                                             ("penetrance", args.penetrance),
+                                             ("phenocopy_rate", args.phenocopy))
+             if value is not None}
+    if args.panel is None and len(given) < 3:
+        raise InputError("without --panel, give the model: --inheritance, --penetrance and "
+                         "--phenocopy", hint="or --panel PANEL.tsv for each gene's own model")
     family = below_phenotype_age(pick_family(args.ped, args.family, args.ped_columns),
                                  args.min_phenotype_age)
-    model = Model(args.inheritance, args.penetrance, args.phenocopy)
+    models = ModelChoice(
+        tuple(load_panel(args.panel, args.build)) if args.panel else (),
+        tuple(given.items()), Model(**given) if len(given) == 3 else None)
     settings = Settings(allele_frequency=args.allele_frequency,
                         parentage_confirmed=args.parentage_confirmed,
                         min_phenotype_age=args.min_phenotype_age)
-    table, notes = segregate_vcf(args.vcf, family, model, settings,
+    table, notes = segregate_vcf(args.vcf, family, models, settings,
                                  Thresholds(args.min_gq, args.min_dp), args.build,
                                  args.proband, args.pass_only, args.fasta)
     with atomic_path(args.out) as tmp:
@@ -143,14 +153,21 @@ def build_parser() -> argparse.ArgumentParser:
                           "liability_class=class,age=9; other extra columns are ignored")
     seg.add_argument("--out", required=True, help="output TSV")
     seg.add_argument("--family", help="family ID, when the PED holds several")
-    seg.add_argument("--inheritance", required=True, choices=("AD", "AR", "XLD", "XLR"))
-    seg.add_argument("--penetrance", required=True, type=_fraction,
-                     help="P(affected | carrier genotype), e.g. 0.68")
-    seg.add_argument("--phenocopy", required=True, type=_fraction,
-                     help="P(affected | non-carrier), e.g. 0.001")
+    seg.add_argument("--panel", help="panel TSV: each record weighed with the model of the "
+                                     "panel gene holding it (its inheritance, penetrance and "
+                                     "phenocopy rate), and pairs of carried variants of a "
+                                     "recessive gene weighed as compound heterozygotes; the "
+                                     "three model flags then override the panel's values")
+    seg.add_argument("--inheritance", choices=("AD", "AR", "XLD", "XLR"),
+                     help="mode of inheritance (required without --panel)")
+    seg.add_argument("--penetrance", type=_fraction,
+                     help="P(affected | carrier genotype), e.g. 0.68 (required without --panel)")
+    seg.add_argument("--phenocopy", type=_fraction,
+                     help="P(affected | non-carrier), e.g. 0.001 (required without --panel)")
     seg.add_argument("--allele-frequency", type=_fraction,
                      default=schema_default("segregation", "allele_frequency"),
-                     help="variant allele frequency for founders (default %(default)s)")
+                     help="variant allele frequency for founders, at both sites of a pair "
+                          "(default %(default)s)")
     seg.add_argument("--proband", help="index case (default: first affected carrier in PED order)")
     seg.add_argument("--min-gq", type=int, default=schema_default("filters", "min_gq"),
                      help="calls below are missing (default %(default)s)")

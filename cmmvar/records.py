@@ -1,5 +1,6 @@
 """The records that the segregation stage passes to the report stage: a person of the
-pedigree, one variant's result in a family and the family's result (the annotation row, the
+pedigree, one variant's result in a family, one pair's (a possible compound heterozygote)
+and the family's result (the annotation row, the
 record before them, is in annotation_table.py; the gene is the panel's Gene record).
 
 Each record is written and read back here, and only here (JSON-able dicts, numbers as
@@ -16,6 +17,8 @@ from cmmvar.annotate.annotation_table import Annotation
 from cmmvar.atomic import write_json
 from cmmvar.io.panel import Gene
 from cmmvar.io.pedigree import Individual, Phenotype, Sex
+from cmmvar.segregate.pair_likelihood import Phase
+from cmmvar.segregate.pairs import PairSegregation
 from cmmvar.segregate.segregation import Counts, Segregation
 
 # Every Counts field in order: the column lists of cmmvar segregate, candidates.tsv and
@@ -109,10 +112,35 @@ class VariantResult:
                    sensitivity=data["sensitivity"], genotypes=data["genotypes"])
 
 
+def pair_segregation_from_dict(data: dict) -> PairSegregation:
+    """PairSegregation.to_dict() read back (the Counts, the Phase and tuples restored)."""
+    return PairSegregation(**{**data, "counts": Counts(**data["counts"]),
+                              "phase": Phase(**data["phase"]),
+                              "acmg_codes": tuple(data["acmg_codes"])})
+
+
+@dataclass(frozen=True)
+class PairResult:
+    """Two carried variants of one recessive gene that an affected member carries both of,
+    weighed together (pairs.segregate_pair); the variants themselves are among the family
+    result's variants, by their chrom:pos:ref:alt keys (segregation.first, .second)."""
+
+    gene: str  # the panel symbol
+    segregation: PairSegregation
+
+    def to_dict(self) -> dict:
+        return {"gene": self.gene, "segregation": self.segregation.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PairResult:
+        return cls(data["gene"], pair_segregation_from_dict(data["segregation"]))
+
+
 @dataclass(frozen=True)
 class FamilyResult:
     """The segregation stage's result for one family, which the report stage ranks and
-    renders: the pedigree, its sample and genotype checks, and every carried variant."""
+    renders: the pedigree, its sample and genotype checks, every carried variant and every
+    pair of them weighed as a possible compound heterozygote."""
 
     family_id: str
     cmmvar_version: str
@@ -126,6 +154,7 @@ class FamilyResult:
     genotype_qc: dict
     genotype_qc_notes: list
     variants: tuple[VariantResult, ...] = field(default=())
+    pairs: tuple[PairResult, ...] = field(default=())
 
     @property
     def mendelian_errors(self) -> list[str]:
@@ -137,7 +166,8 @@ class FamilyResult:
         data.update(pedigree=[p.to_dict() for p in self.pedigree],
                     pedigree_warnings=list(self.pedigree_warnings),
                     mendelian_errors=self.mendelian_errors,
-                    variants=[v.to_dict() for v in self.variants])
+                    variants=[v.to_dict() for v in self.variants],
+                    pairs=[p.to_dict() for p in self.pairs])
         return data
 
     @classmethod
@@ -145,7 +175,8 @@ class FamilyResult:
         values = {f.name: data[f.name] for f in fields(cls)}
         values.update(pedigree=tuple(PedigreeMember.from_dict(p) for p in data["pedigree"]),
                       pedigree_warnings=tuple(data["pedigree_warnings"]),
-                      variants=tuple(VariantResult.from_dict(v) for v in data["variants"]))
+                      variants=tuple(VariantResult.from_dict(v) for v in data["variants"]),
+                      pairs=tuple(PairResult.from_dict(p) for p in data["pairs"]))
         return cls(**values)
 
     def write(self, path: str | Path) -> None:

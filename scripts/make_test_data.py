@@ -467,6 +467,24 @@ def consanguineous(panel) -> Family:
                         expect={"consequence": "splice_donor_variant", "gene": "DNAL4"})])
 
 
+def compound_het(panel) -> Family:
+    """DNAL4 (autosomal recessive), compound heterozygous: the unaffected father carries a
+    stop_gained variant, the unaffected mother a missense variant, and both affected
+    children carry the two (in trans by their parents' genotypes). Alone, each variant is a
+    poor recessive fit; the pair is the family's first candidate. Its own VCF."""
+    tx = TX["DNAL4"]
+    people = [Person("CH_I1", sex=1, phenotype=1), Person("CH_I2", sex=2, phenotype=1),
+              Person("CH_II1", "CH_I1", "CH_I2", 1, 2), Person("CH_II2", "CH_I1", "CH_I2", 2, 2)]
+    paternal = {"CH_I1": fmt("0/1"), "CH_I2": fmt("0/0"), "CH_II1": fmt("0/1"),
+                "CH_II2": fmt("0/1")}
+    maternal = {"CH_I1": fmt("0/0"), "CH_I2": fmt("0/1"), "CH_II1": fmt("0/1"),
+                "CH_II2": fmt("0/1")}
+    return Family("CH1", people, "compound_het.vcf.gz",
+                  [replace(designed("dnal4_paternal_stop", tx, 60, "stop_gained", paternal),
+                           expect={"consequence": "stop_gained", "gene": "DNAL4"}),
+                   designed("dnal4_maternal_missense", tx, 200, "missense", maternal)])
+
+
 def x_linked(panel) -> Family:
     """ANOS1 (X-linked recessive): carrier mother, two affected hemizygous sons (one called
     haploid `1`, one diploid `1/1`), an unaffected son `0`; a second ANOS1 site where a son
@@ -700,7 +718,7 @@ def main() -> None:
     panel = load_panel(Path(args.panel))
     TX.update({symbol: design_transcript(row) for symbol, row in rows.items()})
     families = [dcc_family(panel), trio(panel), rad51_family(panel), consanguineous(panel),
-                x_linked(panel)]
+                x_linked(panel), compound_het(panel)]
     out = Path(args.out)
     write_outputs(out, families, {"cohort.vcf.gz": ["UNRELATED_1"]})
     resources = out / "resources"

@@ -30,7 +30,7 @@ SUMMARY_COLUMNS = (
     "inheritance", "consequence", "hgvs_c", "hgvs_p", *CONTRACT_COUNT_COLUMNS, "flb",
     "log10_flb", "pp1", "bs4", "de_novo",
     "acmg_codes", "cohort_families", "cohort_flb", "cohort_log10_flb", "cohort_pp1",
-    "cohort_bs4", "family_note",
+    "cohort_bs4", "family_note", "compound_het_with",
 )
 VARIANT_COLUMNS = (
     "chrom", "pos", "ref", "alt", "gene", "cohort_families", "families", "families_flb_undefined",
@@ -116,8 +116,9 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
     its row, with `family_note` saying why: no supported candidate, BS4 candidates),
     with the cohort-wide Bayes factor of that variant; and the per-variant cohort table.
     `reports` maps each family to its report.json, in the sheet's order."""
-    candidates = {family: json.loads(Path(path).read_text(encoding="utf-8"))["candidates"]
-                  for family, path in reports.items()}
+    loaded = {family: json.loads(Path(path).read_text(encoding="utf-8"))
+              for family, path in reports.items()}
+    candidates = {family: report["candidates"] for family, report in loaded.items()}
     combined = combine(candidates, settings)
     by_key = {(v.chrom, v.pos, v.ref, v.alt): v.cells() for v in combined}
     rows = []
@@ -127,7 +128,8 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
         established = [c for c in items if not is_apart(c.get("gene_model"))]
         apart = len(items) - len(established)
         row.update(family_id=family_id, n_candidates=len(items),
-                   family_note="; ".join(filter(None, [family_note(items), apart and (
+                   family_note="; ".join(filter(None, [
+                       family_note(items, loaded[family_id].get("pairs") or ()), apart and (
                        f"{apart} candidate{'s' if apart > 1 else ''} in a gene of tier "
                        f"candidate or unsupported {'are' if apart > 1 else 'is'} not put "
                        f"forward")])))
@@ -140,6 +142,9 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
             cohort = by_key[tuple(top[k] for k in _KEY)]
             row.update({k: cohort[k] for k in SUMMARY_COLUMNS if k.startswith("cohort_")})
         rows.append(row)
+        pair = _top_pair(loaded[family_id].get("pairs") or [])
+        if pair:
+            rows.append(_pair_line(family_id, len(items), pair))
     summary = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     with atomic_path(out_path) as tmp:
         summary.to_csv(tmp, sep="\t", index=False)
@@ -147,6 +152,23 @@ def summarise(reports: dict[str, str | Path], settings: Settings,
         pd.DataFrame([v.cells() for v in combined], columns=list(VARIANT_COLUMNS)).to_csv(
             tmp, sep="\t", index=False)
     return summary
+
+
+def _top_pair(pairs: list[dict]) -> dict | None:
+    """The best-ranked pair of a family's report.json `pairs` (filtered ones have no rank)."""
+    ranked = [p for p in pairs if p.get("rank") not in ("", None)]
+    return min(ranked, key=lambda p: p["rank"]) if ranked else None
+
+
+def _pair_line(family_id: str, n_candidates: int, pair: dict) -> dict:
+    """A family's separate line for its best possible compound heterozygote: the pair's own
+    cells, no cohort product (a pair's Bayes factor is the family's alone)."""
+    row = dict.fromkeys(SUMMARY_COLUMNS, "")
+    row.update({k: pair.get(k, "") for k in SUMMARY_COLUMNS if not k.startswith("cohort_")})
+    row.update(family_id=family_id, n_candidates=n_candidates,
+               family_note="possible compound heterozygote (two variants weighed together); "
+                           "its Bayes factor is this family's, not multiplied across families")
+    return row
 
 
 def _package_version(name: str) -> str:

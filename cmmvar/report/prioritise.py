@@ -22,6 +22,11 @@ ACMG codes (Richards et al. 2015), strengths as Bayesian points (Tavtigian et al
   2022, AJHG 109:2163): PP3 supporting >= 0.644, moderate >= 0.773, strong >= 0.932;
   BP4 supporting <= 0.290, moderate <= 0.183, strong <= 0.016.
 - PP1 / BS4 / PS2 / PM6 come from the segregation stage.
+A compound-heterozygous pair (prioritise_pair) is kept when both variants are; its criteria
+are those of its weaker variant (fewer points without segregation codes: a pair is no more
+credible than its less credible member), the pair's own PP1/BS4, and PM3 (moderate, Richards
+et al. 2015: in trans with a pathogenic variant) when the family's genotypes or phased calls
+put the two in trans and the partner is pathogenic or likely pathogenic in ClinVar.
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ class Criterion:
         base, _, level = self.code.partition("_")
         if not level:
             level = {"PVS1": "VeryStrong", "PS2": "Strong", "BA1": "VeryStrong",
-                     "BS1": "Strong", "PM6": "Moderate"}.get(base, "Supporting")
+                     "BS1": "Strong", "PM6": "Moderate",
+                     "PM3": "Moderate"}.get(base, "Supporting")
         sign = -1 if base.startswith("B") else 1
         return sign * POINTS[level]
 
@@ -169,3 +175,28 @@ def _segregation_reason(code: str, segregation: Mapping) -> str:
     children = ", ".join(segregation["de_novo_children"])
     confirmed = "parentage confirmed" if code == "PS2" else "parentage not confirmed"
     return f"de novo in {children} ({confirmed})"
+
+
+_SEGREGATION_CODES = ("PP1", "BS4", "PS2", "PM6")
+
+
+def prioritise_pair(first: Priority, second: Priority, annotations: tuple[Annotation, Annotation],
+                    pair: Mapping) -> Priority:
+    """Filters and ACMG criteria of a pair (pairs.PairSegregation.to_dict()), from its two
+    variants' own Priority and annotations (the module docstring gives the rule)."""
+    def own(priority: Priority) -> list[Criterion]:
+        return [c for c in priority.criteria if not c.code.startswith(_SEGREGATION_CODES)]
+
+    weaker = min(own(first), own(second), key=lambda cs: sum(c.points for c in cs))
+    criteria = list(weaker)
+    for code in pair["acmg_codes"]:
+        criteria.append(Criterion(code, f"the pair's cosegregation Bayes factor "
+                                        f"{pair['flb']:.3g}"))
+    phase = pair["phase"]
+    partner = next((a for a in annotations if _is_pathogenic_in_clinvar(a)), None)
+    if phase["words"] == "in trans" and partner is not None:
+        criteria.append(Criterion("PM3", f"in trans ({phase['by']}) with "
+                                         f"{partner.hgvs_c or ':'.join(map(str, partner.key))}"
+                                         f", {partner.clinvar_significance} in ClinVar"))
+    return Priority(first.kept and second.kept, first.filters + second.filters,
+                    tuple(criteria))

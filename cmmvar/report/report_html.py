@@ -245,10 +245,33 @@ def render_family(report: dict) -> str:
                    for c in report.get("not_explaining") or ()]
     return _environment().get_template("report.html").render(
         report=report, cards=cards, plain_pedigree=plain,
-        top=top, groups=groups, family_note=family_note(report["candidates"]),
+        top=top, groups=groups,
+        family_note=family_note(report["candidates"], report.get("pairs") or ()),
         unexplained=unexplained, chosen=chosen,
+        pairs=[{"p": pair, "sentence": pair_sentence(pair)}
+               for pair in report.get("pairs") or ()],
         apart=[card for card in cards if card["apart"]],
         proband=proband)
+
+
+def pair_sentence(pair: dict) -> str:
+    """What a pair's numbers say, and no more: who carries both variants, the phase and what
+    decides it, and the pair's Bayes factor under the recessive model (or why it has none)."""
+    s, model = pair["segregation"], pair["segregation"]["model"]
+    counts = s["counts"]
+    words = (f"Affected members carrying both variants: {counts['affected_carriers']} "
+             f"(lacking one: {counts['affected_noncarriers']}); unaffected members carrying "
+             f"both: {counts['unaffected_carriers']}. In the proband {s['proband']}: "
+             f"{pair['phase']}.")
+    if s["flb"] is None:
+        return f"{words} The pair has no Bayes factor: {s['flb_reason']}."
+    verdict = (f"PP1 {s['pp1']}" if s["pp1"] != "none" else
+               f"BS4 {s['bs4']}" if s["bs4"] != "none" else "neither PP1 nor BS4")
+    return (f"{words} Taken together as a compound heterozygote under the "
+            f"{model['inheritance']} model (penetrance {model['penetrance']}, phenocopy rate "
+            f"{model['phenocopy_rate']}, allele frequency {model['allele_frequency']} at each "
+            f"site), the family's genotypes and phenotypes give a Bayes factor of "
+            f"{_number(s['flb'])} for the pair ({verdict}).")
 
 
 def _rule_note(segregation: dict) -> str:

@@ -14,6 +14,9 @@ from cmmvar.io.pedigree import Sex
 from cmmvar.segregate.segregation import Model
 
 NONE_SUPPORTED = "no candidate in the panel genes is supported by this family's data"
+ONLY_PAIR_SUPPORTED = ("no single variant in the panel genes is supported by this family's "
+                       "data; a possible compound heterozygote (two variants weighed "
+                       "together) is")
 DOES_NOT_EXPLAIN = "does not explain this family's condition"
 _SEX = {"male": Sex.MALE, "female": Sex.FEMALE}
 _SEX_GROUP = {"male": "men", "female": "women"}
@@ -117,11 +120,15 @@ def headline(candidates: list[dict]) -> dict | None:
     return next((c for c in candidates if not against(c)), None)
 
 
-def family_note(candidates: list[dict]) -> str:
-    """What a summary says plainly when it cannot put a supported candidate forward."""
+def family_note(candidates: list[dict], pairs: list[dict] | tuple = ()) -> str:
+    """What a summary says plainly when it cannot put a supported candidate forward;
+    `pairs`, report.json's possible compound heterozygotes, may be supported when no single
+    variant is."""
     notes = []
+    pair_supported = any(p.get("rank") not in ("", None) and p["segregation"]["pp1"] != "none"
+                         for p in pairs)
     if candidates and not any(supported(c) for c in candidates):
-        notes.append(NONE_SUPPORTED)
+        notes.append(ONLY_PAIR_SUPPORTED if pair_supported else NONE_SUPPORTED)
     n_against = sum(against(c) for c in candidates)
     if n_against:
         notes.append(f"{_plural(n_against, 'candidate')} with evidence against cosegregation "

@@ -8,7 +8,7 @@ result comes out; the computations are in pedigree.py, genotypes.py and segregat
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,11 +16,18 @@ import pandas as pd
 from cmmvar import __version__
 from cmmvar.annotate.annotation_table import read_annotations
 from cmmvar.errors import InputError, PedigreeError, about_family
+from cmmvar.io.genome import bare
 from cmmvar.io.panel import Gene
 from cmmvar.io.ped_file import PedColumns, read_family, read_ped
 from cmmvar.io.pedigree import Family, SampleMatch, below_phenotype_age, match_samples
 from cmmvar.io.vcf import open_vcf
-from cmmvar.records import COUNT_COLUMNS, FamilyResult, PedigreeMember, VariantResult
+from cmmvar.records import (
+    COUNT_COLUMNS,
+    FamilyResult,
+    PairResult,
+    PedigreeMember,
+    VariantResult,
+)
 from cmmvar.segregate.genotypes import (
     STATUSES,
     Thresholds,
@@ -28,11 +35,21 @@ from cmmvar.segregate.genotypes import (
     family_genotypes,
     genotype_qc_notes,
 )
+from cmmvar.segregate.pairs import (
+    RECESSIVE,
+    Carried,
+    as_pair_member,
+    find_pairs,
+    pair_de_novo,
+    pair_fields,
+)
 from cmmvar.segregate.segregation import (
     Model,
     Settings,
     carried,
     check_liability_classes,
+    count,
+    de_novo_status,
     segregate,
     table_fields,
 )
@@ -134,6 +151,7 @@ class _FamilyAnalysis:
         self.request, self.family, self.match, self.context = request, family, match, context
         self.qc = {pid: Counter() for pid in match.sequenced}
         self.variants: list[VariantResult] = []
+        self.recessive: list[Carried] = []  # weighed in pairs at the end
 
     def add(self, variant, calls: dict) -> None:
         for pid in self.match.sequenced:
@@ -155,10 +173,14 @@ class _FamilyAnalysis:
             variant.chrom, variant.pos, variant.ref, variant.alt, variant.origin, annotation,
             gene, result, spread,
             {pid: _call_record(g) for pid, g in calls.items()}))
+        if model.inheritance in RECESSIVE:
+            self.recessive.append(Carried(variant.key, gene.symbol, calls, model))
 
     def result(self) -> FamilyResult:
-        family, match, variants, settings = (self.family, self.match, self.variants,
-                                             self.request.settings)
+        family, match, settings = self.family, self.match, self.request.settings
+        pairs = [PairResult(gene, pair) for gene, pair in
+                 find_pairs(family, self.recessive, settings, self.request.proband)]
+        variants = _pair_members(self.variants, pairs)
         thresholds = self.context.thresholds
         genotype_qc = {pid: {s: self.qc[pid].get(s, 0) for s in STATUSES
                              if s != "not_sequenced"} for pid in match.sequenced}
@@ -184,14 +206,59 @@ class _FamilyAnalysis:
                      # other people of a joint VCF are counted, never named
                      "vcf_only_count": len(match.vcf_only)},
             genotype_qc=genotype_qc, genotype_qc_notes=genotype_qc_notes(genotype_qc),
-            variants=tuple(variants))
+            variants=tuple(variants), pairs=tuple(pairs))
+
+
+def _pair_members(variants: list[VariantResult], pairs: list[PairResult]) -> list[VariantResult]:
+    """The variants, those weighed in a pair without their single-variant BS4
+    (pairs.as_pair_member); pairs stay apart from the variants' own results."""
+    partners: dict[str, list[str]] = {}
+    for pair in pairs:
+        first, second = pair.segregation.first, pair.segregation.second
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    out = []
+    for v in variants:
+        key = f"{v.chrom}:{v.pos}:{v.ref}:{v.alt}"
+        out.append(replace(v, segregation=as_pair_member(v.segregation, partners[key]))
+                   if key in partners else v)
+    return out
 
 
 # The columns of `cmmvar segregate`: the key, every Counts field, the statistics' cells
-# (segregation.table_fields) without explains_family (every record is listed, carried or not)
+# (segregation.table_fields) without explains_family (every record is listed, carried or not),
+# then the gene whose model weighed the record and, on a pair's row, the partner
 SEGREGATE_COLUMNS = ("chrom", "pos", "ref", "alt", *COUNT_COLUMNS,
                      "flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes", "proband",
-                     "informative_meioses", "meioses_strength", "flb_note")
+                     "informative_meioses", "meioses_strength", "flb_note", "gene",
+                     "compound_het_with")
+MODEL_FLAGS = ("inheritance", "penetrance", "phenocopy_rate")
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model `cmmvar segregate` weighs each record with: the panel gene whose region
+    holds it, with the command line's values overriding the panel's; elsewhere the command
+    line's whole model (`fallback`) when it gives one."""
+
+    genes: tuple[Gene, ...] = ()
+    overrides: tuple[tuple[str, object], ...] = ()  # (MODEL_FLAGS name, value), given ones
+    fallback: Model | None = None
+
+    def for_variant(self, chrom: str, pos: int) -> tuple[str, Model] | None:
+        """(gene symbol, or "" for the fallback, and model), or None when nothing gives one."""
+        given = dict(self.overrides)
+        for gene in self.genes:
+            if bare(chrom) == bare(gene.chrom) and gene.start <= pos <= gene.end:
+                model = gene_model(gene, {})
+                if "penetrance" in given:  # the given penetrance replaces the sex-specific
+                    model = replace(model, penetrance_male=None, penetrance_female=None)
+                return gene.symbol, replace(model, **given)
+        return None if self.fallback is None else ("", self.fallback)
+
+
+OUTSIDE_PANEL = ("outside the panel's genes: no model to weigh it with (give --inheritance, "
+                 "--penetrance and --phenocopy to weigh such records)")
 
 
 def pick_family(ped_path: str | Path, family_id: str | None,
@@ -208,29 +275,65 @@ def pick_family(ped_path: str | Path, family_id: str | None,
 
 
 def segregate_table(normalised_vcf: str | Path, input_vcf: str | Path, family: Family,
-                    model: Model, settings: Settings, thresholds: Thresholds, build: str,
-                    proband: str | None) -> pd.DataFrame:
+                    models: ModelChoice | Model, settings: Settings, thresholds: Thresholds,
+                    build: str, proband: str | None) -> pd.DataFrame:
     """One row per record of a normalised VCF (multiallelic records split, normalise.py):
     counts and segregation statistics in one family, by the `segregate` that the workflow
-    runs per variant. `cmmvar segregate` runs this after the normalise stage
-    (stages.segregate_vcf)."""
+    runs per variant, with each record's model (ModelChoice, or one Model for all); then
+    one row per pair of carried variants of a recessive gene that an affected member carries
+    both of (pairs.find_pairs, as the workflow), whose members lose their single-variant BS4.
+    `cmmvar segregate` runs this after the normalise stage (stages.segregate_vcf)."""
     if proband and proband not in family:
         raise PedigreeError(f"proband {proband!r} is not in family {family.id!r}",
                             path=family.path)
-    check_liability_classes(family, model)
+    if isinstance(models, Model):
+        models = ModelChoice(fallback=models)
     with open_vcf(normalised_vcf) as vcf:
         match_samples(family, list(vcf.header.samples), str(input_vcf))
-    rows = []
+    rows, recessive, de_novo = {}, [], {}
     for variant, calls in family_genotypes(normalised_vcf, family, build, thresholds,
                                            input_vcf):
-        result = segregate(family, calls, model, settings, proband).to_dict()
-        rows.append({"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
-                     "alt": variant.alt, **result["counts"], **table_fields(result)})
-    return pd.DataFrame(rows, columns=list(SEGREGATE_COLUMNS))
+        chosen = models.for_variant(variant.chrom, variant.pos)
+        key = {"chrom": variant.chrom, "pos": variant.pos, "ref": variant.ref,
+               "alt": variant.alt}
+        if chosen is None:
+            status = de_novo_status(family, calls, settings.max_parent_alt_fraction)[0]
+            rows[variant.key] = {**key, **count(family, calls).to_dict(), "pp1": "none",
+                                 "bs4": "none", "de_novo": status, "flb_note": OUTSIDE_PANEL,
+                                 "meioses_strength": "none"}
+            continue
+        gene, model = chosen
+        check_liability_classes(family, model)
+        result = segregate(family, calls, model, settings, proband)
+        rows[variant.key] = (key, result, gene)
+        de_novo[variant.key] = result.de_novo
+        if carried(calls) and model.inheritance in RECESSIVE:
+            recessive.append(Carried(variant.key, gene, calls, model))
+    pairs = find_pairs(family, recessive, settings, proband)
+    partners: dict[str, list[str]] = {}
+    for _, pair in pairs:
+        partners.setdefault(pair.first, []).append(pair.second)
+        partners.setdefault(pair.second, []).append(pair.first)
+    table = []
+    for vkey, entry in rows.items():
+        if isinstance(entry, dict):
+            table.append(entry)
+            continue
+        key, result, gene = entry
+        if vkey in partners:
+            result = as_pair_member(result, partners[vkey])
+        data = result.to_dict()
+        table.append({**key, **data["counts"], **table_fields(data), "gene": gene})
+    for gene, pair in pairs:
+        chrom, pos, ref, alt = pair.first.split(":")
+        table.append({"chrom": chrom, "pos": int(pos), "ref": ref, "alt": alt, "gene": gene,
+                      **pair_fields(pair, pair_de_novo(de_novo[pair.first],
+                                                       de_novo[pair.second]))})
+    return pd.DataFrame(table, columns=list(SEGREGATE_COLUMNS))
 
 
 def _call_record(genotype) -> dict:
     return {"label": genotype.label, "status": genotype.status, "gt": genotype.gt,
             "gq": genotype.gq, "dp": genotype.dp,
             "ad": list(genotype.ad) if genotype.ad else None,
-            "copies": genotype.copies, "hemizygous": genotype.hemizygous}
+            "copies": genotype.copies, "hemizygous": genotype.hemizygous, "ps": genotype.ps}

@@ -62,7 +62,7 @@ class Variant:
 class Genotype:
     """One person's call. `copies` is the number of ALT alleles, None when missing;
     `hemizygous`: the person has one copy of the locus (a male on X outside the PARs),
-    whether or not the call is missing."""
+    whether or not the call is missing; `ps`: FORMAT PS, the phase set of a phased call."""
 
     copies: int | None
     status: str
@@ -71,6 +71,7 @@ class Genotype:
     dp: int | None = None
     ad: tuple | None = None
     hemizygous: bool = False
+    ps: int | None = None
 
     @property
     def missing(self) -> bool:
@@ -115,11 +116,12 @@ def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
     gq = _scalar(sample, "GQ")
     ad = _vector(sample, "AD")
     dp = _scalar(sample, "DP")
+    ps = _scalar(sample, "PS")
     if dp is None and ad is not None and all(v is not None for v in ad):
         dp = sum(ad)
 
     def missing(status: str) -> Genotype:
-        return Genotype(None, status, gt, gq, dp, ad, hemizygous)
+        return Genotype(None, status, gt, gq, dp, ad, hemizygous, ps)
 
     if not alleles or all(a is None for a in alleles):
         return missing("no_call")
@@ -138,7 +140,7 @@ def call(sample, thresholds: Thresholds, hemizygous: bool) -> Genotype:
         if len(set(alleles)) > 1:
             return missing("male_het_x")
         copies = 1 if copies else 0  # 1/1 written diploid is still one X
-    return Genotype(copies, CALLED, gt, gq, dp, ad, hemizygous)
+    return Genotype(copies, CALLED, gt, gq, dp, ad, hemizygous, ps)
 
 
 def genotype_qc_notes(genotype_qc: Mapping[str, Mapping[str, int]]) -> list[str]:

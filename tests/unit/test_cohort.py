@@ -159,3 +159,28 @@ def test_run_info_checksums_every_file_and_the_indexes_beside_vcfs_and_resources
         for record in records:
             with open(record["path"], "rb") as handle:
                 assert record["sha256"] == hashlib.sha256(handle.read()).hexdigest()
+
+
+def test_a_familys_ranked_pair_gets_its_own_line_and_stays_out_of_the_product(tmp_path):
+    """Family A's report lists variant 100 (FLB 3) and a pair 100 + 200 ranked 1 (FLB 8,
+    in report.json `pairs`); family B variant 100 (FLB 2.5). The product for 100 is
+    3 x 2.5 = 7.5, without the pair's 8; A's pair line names the partner and has no cohort
+    cells; a filtered pair (no rank) gets no line."""
+    pair = dict(item(8.0, pos=100), compound_het_with="chr18:200:A:G", hgvs_c="c.1 / c.2")
+    filtered = dict(item(9.0, pos=300), rank="", compound_het_with="chr18:400:A:G")
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps({"candidates": [item(3.0, pos=100, rank=2)],
+                             "pairs": [pair, filtered]}))
+    reports = {"A": a, "B": write_report(tmp_path / "b.json", [item(2.5, pos=100)])}
+    out, variants = tmp_path / "summary.tsv", tmp_path / "variants.tsv"
+    summarise(reports, Settings(), out, variants)
+    table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert list(table.family_id) == ["A", "A", "B"]
+    assert list(table.compound_het_with) == ["", "chr18:200:A:G", ""]
+    assert list(table.flb) == ["3", "8", "2.5"]
+    assert list(table.cohort_flb) == ["7.5", "", "7.5"]
+    assert table.family_note[1] == ("possible compound heterozygote (two variants weighed "
+                                    "together); its Bayes factor is this family's, not "
+                                    "multiplied across families")
+    by_pos = pd.read_csv(variants, sep="\t", dtype=str, keep_default_na=False)
+    assert list(by_pos.pos) == ["100"] and list(by_pos.cohort_flb) == ["7.5"]

@@ -388,3 +388,22 @@ def test_a_joint_vcf_is_read_for_the_family_s_samples_only(tmp_path):
                    + "chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:GQ\t0/1:50\t0/1/2/3:x:4:5:6:7:8:9\n")
     [(_, calls)] = list(family_genotypes(vcf, read_family(ped, "F"), "GRCh38", Thresholds(20, 0)))
     assert calls == {"a": Genotype(1, "called", "0/1", 50), "b": Genotype(None, "not_sequenced")}
+
+
+@pytest.mark.parametrize(("column", "gt", "ps"), [
+    ("0|1:99:1234", "0|1", 1234),   # phased, in phase set 1234
+    ("1|0:99:.", "1|0", None),      # phased without a phase set
+    ("0/1:99:1234", "0/1", 1234),   # a PS on an unphased call is kept as written
+    ("0|1:5:1234", "0|1", 1234),    # kept on a call read as missing (GQ 5 < 20)
+])
+def test_the_phase_set_ps_is_kept_with_the_phased_gt(tmp_path, column, gt, ps):
+    """FORMAT PS (VCF v4.3 section 1.6.2) travels with the GT text, for pair_likelihood's
+    call_phase to read; whether a call is missing does not depend on it."""
+    header = HEADER.replace("##FORMAT=<ID=GT",
+                            '##FORMAT=<ID=PS,Number=1,Type=Integer,Description="Phase set">\n'
+                            "##FORMAT=<ID=GT")
+    _, read = _read(tmp_path, header, f"chr18\t100\t.\tA\tG\t50\tPASS\t.\tGT:GQ:PS\t{column}"
+                    + "\t0/0:99:." * 5 + "\n")
+    genotype = read[0][1]["P1"]
+    assert (genotype.gt, genotype.ps) == (gt, ps)
+    assert genotype.status == ("low_gq" if ":5:" in column else "called")

@@ -344,7 +344,7 @@ def test_workflow_analysis_counts_ploidy_problems_in_genotype_qc(tmp_path):
     assert third.segregation.flb_reason is None
     assert third.genotypes["dad"] == {"label": "?", "status": "male_het_x", "gt": "0/1",
                                          "gq": 99, "dp": 30, "ad": None, "copies": None,
-                                         "hemizygous": True}
+                                         "hemizygous": True, "ps": None}
 
 
 def test_pedigree_legend_explains_hemizygous_labels(tmp_path):

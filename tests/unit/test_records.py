@@ -182,6 +182,37 @@ def test_column_lists_derived_from_counts_are_the_output_contract():
     assert list(SEGREGATE_COLUMNS[4:16]) == counts + others
     assert SEGREGATE_COLUMNS[16:] == ("flb", "log10_flb", "pp1", "bs4", "de_novo", "acmg_codes",
                                       "proband", "informative_meioses", "meioses_strength",
-                                      "flb_note")
+                                      "flb_note", "gene", "compound_het_with")
+    assert EXTRA_COLUMNS[-1] == "compound_het_with"  # appended: readers by position undisturbed
     start = SUMMARY_COLUMNS.index("affected_carriers")
     assert list(SUMMARY_COLUMNS[start:start + 8]) == counts + ["flb"]
+
+
+def test_pair_result_round_trips_through_json_text_and_in_the_family_result(dcc_result,
+                                                                          tmp_path):
+    """A pair weighed by segregate_pair (the hand-worked family of test_pairs: FLB 8.0321,
+    in trans) written within a family result and read back equals itself, Phase and
+    Counts included."""
+    from dataclasses import replace
+
+    from cmmvar.records import PairResult
+    from cmmvar.segregate.genotypes import Genotype
+    from cmmvar.segregate.pairs import segregate_pair
+    from cmmvar.segregate.segregation import Model, Settings
+
+    ped = tmp_path / "fam.ped"
+    ped.write_text("fam F 0 0 1 1\nfam M 0 0 2 1\nfam A F M 1 2\nfam B F M 2 2\n")
+    family = read_family(ped, "fam")
+
+    def calls(**copies):
+        return {pid: Genotype(n, "called") for pid, n in copies.items()}
+
+    pair = PairResult("DNAL4", segregate_pair(
+        family, "chr22:1:A:G", calls(F=1, M=0, A=1, B=1), "chr22:9:C:T",
+        calls(F=0, M=1, A=1, B=1), Model("AR", 1.0, 0.0), Settings(allele_frequency=1e-3)))
+    assert round(pair.segregation.flb, 4) == 8.0321
+    assert PairResult.from_dict(json.loads(json.dumps(pair.to_dict()))) == pair
+    with_pair = replace(dcc_result, pairs=(pair,))
+    with_pair.write(tmp_path / "with_pair.json")
+    back = FamilyResult.read(tmp_path / "with_pair.json")
+    assert back == with_pair and back.pairs[0].segregation.phase.words == "in trans"

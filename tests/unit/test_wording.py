@@ -171,3 +171,17 @@ def test_the_pedigree_key_and_tooltip_say_when_the_rule_chose_the_proband(tmp_pa
     assert "proband, chosen by rule (P)" in ruled
     named = draw_pedigree(family, proband="k")
     assert "chosen by rule" not in named and "proband (P)" in named
+
+
+def test_family_note_says_a_ranked_pair_is_supported_when_no_single_variant_is():
+    """CH1 of the demo: neither DNAL4 variant alone has PP1, the pair (rank 1) has PP1
+    moderate; a filtered pair (no rank) or a pair without PP1 changes nothing."""
+    from cmmvar.report.wording import NONE_SUPPORTED, ONLY_PAIR_SUPPORTED, family_note
+
+    alone = [{"segregation": {"pp1": "none", "bs4": "none", "de_novo": "no"},
+              "clinvar_significance": ""}]
+    pair = {"rank": 1, "segregation": {"pp1": "moderate"}}
+    assert family_note(alone, [pair]) == ONLY_PAIR_SUPPORTED
+    assert family_note(alone, [dict(pair, rank="")]) == NONE_SUPPORTED
+    assert family_note(alone, [{"rank": 1, "segregation": {"pp1": "none"}}]) == NONE_SUPPORTED
+    assert family_note(alone) == NONE_SUPPORTED

@@ -14,7 +14,7 @@ import pytest
 from .test_demo import ROOT
 
 SHARED_VCF = ROOT / "test_data/vcf/cohort.vcf.gz"
-FAMILIES = ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1")
+FAMILIES = ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1")
 
 
 def members(family: str) -> set[str]:

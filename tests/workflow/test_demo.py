@@ -92,7 +92,7 @@ def sites(family: str) -> dict:
 
 
 def test_every_family_has_its_four_outputs_and_nothing_half_written(demo):
-    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"):
         for name in ("candidates.tsv", "report.json", "qc.json", "report.html"):
             assert (demo / "families" / family / name).stat().st_size > 0
     assert (demo / "cohort_summary.tsv").exists() and (demo / "run_info.json").exists()
@@ -210,7 +210,8 @@ def test_x_linked_hemizygous_sons(demo):
 
 def test_joint_vcf_is_extracted_once_for_two_families(demo):
     assert sorted(p.name for p in (demo / "work" / "extract").glob("*.vcf.gz")) == [
-        "cohort.vcf.gz", "dcc_family.vcf.gz", "rad51_family.vcf.gz", "trio.vcf.gz"]
+        "cohort.vcf.gz", "compound_het.vcf.gz", "dcc_family.vcf.gz", "rad51_family.vcf.gz",
+        "trio.vcf.gz"]
 
 
 def test_filter_and_split_statistics_in_qc(demo):
@@ -224,15 +225,20 @@ def test_filter_and_split_statistics_in_qc(demo):
 
 def test_cohort_summary_one_row_per_family_with_top_candidate(demo):
     summary = pd.read_csv(demo / "cohort_summary.tsv", sep="\t", keep_default_na=False)
-    assert list(summary.family_id) == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
+    # CH1: its best single variant, then its own line for its compound-heterozygous pair
+    assert list(summary.family_id) == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1", "CH1"]
     # RAD1's only candidate has BS4_Strong: never a family's top candidate
-    assert list(summary.gene) == ["DCC", "NTN1", "", "DNAL4", "ANOS1"]
+    assert list(summary.gene) == ["DCC", "NTN1", "", "DNAL4", "ANOS1", "DNAL4", "DNAL4"]
     # DCC1 and TRIO1 keep only their missense variants (see test_filters_in_the_demo); XL1's
     # second ANOS1 variant, which its genotyped affected son does not carry, is listed apart
-    assert list(summary.n_candidates) == [1, 1, 1, 1, 1]
+    assert list(summary.n_candidates) == [1, 1, 1, 1, 1, 2, 2]
     assert list(summary.family_note) == [
         "", "", "no candidate in the panel genes is supported by this family's data; 1 "
-        "candidate with evidence against cosegregation (BS4) is not put forward", "", ""]
+        "candidate with evidence against cosegregation (BS4) is not put forward", "", "",
+        "no single variant in the panel genes is supported by this family's data; a possible "
+        "compound heterozygote (two variants weighed together) is",
+        "possible compound heterozygote (two variants weighed together); its Bayes factor is "
+        "this family's, not multiplied across families"]
 
 
 def test_run_info_records_versions_and_checksums(demo):
@@ -241,7 +247,7 @@ def test_run_info_records_versions_and_checksums(demo):
     [panel] = info["files"]["panel"]
     expected = hashlib.sha256((ROOT / "config/panels/cmm.tsv").read_bytes()).hexdigest()
     assert panel["sha256"] == expected
-    assert len(info["files"]["vcf"]) == 4 and info["tools"]["snakemake"].startswith("9")
+    assert len(info["files"]["vcf"]) == 5 and info["tools"]["snakemake"].startswith("9")
 
 
 DEMO_RESOURCES = {"annotation.reference_fasta": "test_data/resources/reference.fa.gz",
@@ -253,7 +259,7 @@ DEMO_RESOURCES = {"annotation.reference_fasta": "test_data/resources/reference.f
 def test_every_demo_report_says_at_its_top_that_it_rests_on_synthetic_data(demo):
     """The four demo resources carry make_test_data.py's marker: every family's report.json
     and qc.json list them, its HTML says so before the summary, and so does the index."""
-    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"):
         folder = demo / "families" / family
         for name in ("report.json", "qc.json"):
             record = json.loads((folder / name).read_text())
@@ -291,7 +297,7 @@ def test_dry_run_and_lint_are_clean(tmp_path):
 
 
 def test_segregation_statistics_filled_for_every_candidate(demo):
-    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"):
         table = candidates(demo, family)
         for row in table.to_dict("records"):
             assert row["pp1"] in ("none", "supporting", "moderate", "strong")
@@ -354,7 +360,7 @@ def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
 def test_consequences_and_hgvs_in_the_demo_outputs(demo):
     """Each designed site has the consequence make_test_data.py built it for (and that
     bcftools csq confirmed on the same GFF3 and FASTA when the designs were made)."""
-    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1"):
+    for family in ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"):
         table = all_variants(demo, family)
         for name, site in sites(family).items():
             if not site["expect"]:
@@ -468,7 +474,8 @@ def test_cohort_index_links_each_family_report_with_its_top_candidate(demo):
 
     index = (demo / "index.html").read_text()
     links = re.findall(r'<a href="families/([^/"]+)/report.html">', index)
-    assert links == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]
+    # CH1's compound-heterozygous pair has its own line, as in cohort_summary.tsv
+    assert links == ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1", "CH1"]
     assert 'href="cohort_summary.tsv"' in index
     row = re.search(r'<tr data-family="DCC1">(.*?)</tr>', index, re.DOTALL).group(1)
     assert "DCC c.153G&gt;C p.(Gln51His)" in row and "PM2_Supporting;PP1_Moderate" in row

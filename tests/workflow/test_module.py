@@ -18,7 +18,7 @@ import yaml
 
 from .test_demo import ROOT, copy_project, snakemake
 
-FAMILIES = ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1"]  # test_data/families.tsv
+FAMILIES = ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"]  # test_data/families.tsv
 OUTDIR = "analysis/cmmvar"
 HOST_SNAKEFILE = """\
 configfile: "config/cmmvar.yaml"
@@ -99,15 +99,15 @@ def host_run(host) -> tuple[Path, str]:
 
 
 def test_module_dry_run_plans_every_stage_under_the_importers_rule_names(host):
-    """22 jobs, as a demo run from the repository: 4 distinct VCFs (CONS1 and XL1 share the
+    """27 jobs, as a demo run from the repository: 5 distinct VCFs (CONS1 and XL1 share the
     joint cohort.vcf.gz) x extract, normalise, annotate; one batch of families per VCF
     (families_per_job 100) x segregate, report, named after the batch; one cohort; the
     importer's all."""
     run = snakemake(host, "-n", configfile=None)
     assert run.returncode == 0, run.stderr[-3000:]
-    batches = ("1_dcc_family", "2_trio", "3_rad51_family", "4_cohort")
+    batches = ("1_dcc_family", "2_trio", "3_rad51_family", "4_cohort", "5_compound_het")
     assert job_counts(run.stdout + run.stderr) == {
-        "cmmvar_extract": 4, "cmmvar_normalise": 4, "cmmvar_annotate": 4, "cmmvar_cohort": 1,
+        "cmmvar_extract": 5, "cmmvar_normalise": 5, "cmmvar_annotate": 5, "cmmvar_cohort": 1,
         "all": 1, **{f"cmmvar_{stage}_{batch}": 1 for stage in ("segregate", "report")
                      for batch in batches}}
 
@@ -122,7 +122,7 @@ def test_module_run_writes_every_output_under_the_importers_outdir(host_run):
         assert (results / name).is_file(), name
     assert (results / "logs").is_dir()
     assert not (host / "results").exists()  # the template's outdir is not used
-    assert stage_jobs(job_counts(output), "cmmvar_report") == 4  # a batch per VCF
+    assert stage_jobs(job_counts(output), "cmmvar_report") == 5  # a batch per VCF
 
 
 def test_module_run_reads_only_the_importers_config_and_inputs(host_run):
@@ -165,7 +165,7 @@ def test_module_config_built_in_the_importers_snakefile_is_accepted(host):
     # --forceall: every job is planned, also after the module run has made the outputs
     run = snakemake(host, "-n", "--forceall", "-s", snakefile.name, configfile=None)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert stage_jobs(job_counts(run.stdout + run.stderr), "cmmvar_segregate") == 4
+    assert stage_jobs(job_counts(run.stdout + run.stderr), "cmmvar_segregate") == 5
 
 
 def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path):
@@ -178,7 +178,7 @@ def test_workflow_snakefile_and_top_level_snakefile_plan_the_same_jobs(tmp_path)
     assert top.returncode == 0 and inner.returncode == 0, (top.stderr + inner.stderr)[-3000:]
     top_jobs = planned_jobs(top.stdout + top.stderr)
     assert top_jobs == planned_jobs(inner.stdout + inner.stderr)
-    assert len(top_jobs) == 22 and ("all", "") in top_jobs
+    assert len(top_jobs) == 27 and ("all", "") in top_jobs
     assert job_counts(top.stdout + top.stderr)["all"] == 1
 
 

@@ -68,8 +68,8 @@ if _LOG:
 '''
 # Jobs of a demo run: extract, normalise, annotate per distinct VCF; segregate and report
 # per batch of families of one VCF (families_per_job 100: one batch per VCF); the cohort
-# (test_data/families.tsv: 5 families, 4 VCFs).
-DEMO_JOBS = 4 * 3 + 4 * 2 + 1
+# (test_data/families.tsv: 6 families, 5 VCFs).
+DEMO_JOBS = 5 * 3 + 5 * 2 + 1
 STAGES = ("extract", "normalise", "annotate", "segregate", "report", "cohort")
 # ISO times the outputs carry (generated, file dates, log lines)
 TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:\+00:00)?")
