@@ -143,3 +143,13 @@ def test_an_x_linked_fathers_affected_daughter_is_no_informative_meiosis(tmp_pat
     family = family_from(tmp_path, "X f 0 0 1 2\nX m 0 0 2 1\nX d f m 2 2\n")
     calls = {"f": called(1, hemizygous=True), "m": MISSING, "d": called(1)}
     assert informative_meioses(family, calls, "f", Model("XLD", 0.9, 0.01)) == 0
+
+
+def test_x_linked_recessive_affected_brothers_are_one_informative_meiosis(tmp_path):
+    """XLR, two affected brothers, both hemizygous carriers (the causal genotype of a man on
+    X is 1 copy, not 2), mother untyped: the proband's X came from his mother, so she carries
+    the rare variant, and passes it to his brother with probability 1/2: -log2 1/2 = 1."""
+    family = family_from(tmp_path, "X f 0 0 1 1\nX m 0 0 2 1\nX a f m 1 2\nX b f m 1 2\n")
+    calls = {"f": MISSING, "m": MISSING, "a": called(1, hemizygous=True),
+             "b": called(1, hemizygous=True)}
+    assert informative_meioses(family, calls, "a", Model("XLR", 0.9, 0.01)) == 1
