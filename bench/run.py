@@ -103,7 +103,7 @@ def machine() -> list[str]:
 
 def panel_bed(path: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from cmmvar.panel import load_panel, regions
+    from cmmvar.io.panel import load_panel, regions
 
     rows = [f"chr{r.chrom}\t{r.start - 1}\t{r.end}\n"
             for r in regions(load_panel(PANEL, "GRCh38"), 100)]

@@ -12,7 +12,7 @@ import sys
 from cmmvar import __version__
 from cmmvar.defaults import schema_default
 from cmmvar.errors import InputError
-from cmmvar.genome import BUILDS
+from cmmvar.io.genome import BUILDS
 
 
 def _notes(notes: list[str]) -> None:
@@ -31,10 +31,10 @@ def _extract(args: argparse.Namespace) -> None:
 
 
 def _segregate(args: argparse.Namespace) -> None:
-    from cmmvar.analysis import pick_family
     from cmmvar.atomic import atomic_path
-    from cmmvar.genotypes import Thresholds
-    from cmmvar.segregation import Model, Settings
+    from cmmvar.segregate.analysis import pick_family
+    from cmmvar.segregate.genotypes import Thresholds
+    from cmmvar.segregate.segregation import Model, Settings
     from cmmvar.stages import segregate_vcf
 
     family = pick_family(args.ped, args.family, args.ped_columns)
@@ -73,7 +73,7 @@ def _annotate(args: argparse.Namespace) -> None:
 def _ped_columns(text: str):
     """`liability_class=class,age=9`: a header name, or a position when all digits."""
     from cmmvar.errors import ConfigError
-    from cmmvar.ped_file import PedColumns
+    from cmmvar.io.ped_file import PedColumns
 
     mapping = {}
     for item in text.split(","):

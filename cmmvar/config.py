@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from cmmvar.errors import ConfigError
-from cmmvar.sheet import validate
+from cmmvar.io.sheet import validate
 
 TEMPLATE = "config/config.yaml"  # relative to the repository root, beside workflow/
 NONE = "none"  # an annotation file set to this: run without that resource, and say so

@@ -3,7 +3,7 @@ offline resources, saying where each file came from and its checksum. Its one fo
 here: the file names of a resource folder, the entries written and the checks on reading.
 
 Knows files and checksums; nothing about what the resources hold, nor how they are fetched
-(cmmvar.resource_fetch) or quoted in a report (cmmvar.provenance).
+(cmmvar.annotate.resource_fetch) or quoted in a report (cmmvar.provenance).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from cmmvar.annotation_table import Annotation
+from cmmvar.annotate.annotation_table import Annotation
 from cmmvar.atomic import write_json
-from cmmvar.panel import Gene
-from cmmvar.pedigree import Individual, Phenotype, Sex
-from cmmvar.segregation import Counts, Segregation
+from cmmvar.io.panel import Gene
+from cmmvar.io.pedigree import Individual, Phenotype, Sex
+from cmmvar.segregate.segregation import Counts, Segregation
 
 # Every Counts field in order: the column lists of cmmvar segregate, candidates.tsv and
 # cohort_summary.tsv take them from here. The output contract names the first seven.

@@ -12,12 +12,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmmvar.extract import ExtractStats, extract
-from cmmvar.panel import load_panel
+from cmmvar.io.panel import load_panel
+from cmmvar.prepare.extract import ExtractStats, extract
 
 if TYPE_CHECKING:
-    from cmmvar.genotypes import Thresholds
-    from cmmvar.normalise import NormaliseStats
+    from cmmvar.prepare.normalise import NormaliseStats
+    from cmmvar.segregate.genotypes import Thresholds
 
 
 def extract_stage(vcf: str | Path, panel: str | Path, build: str, out: str | Path,
@@ -30,7 +30,7 @@ def normalise_stage(vcf: str | Path, out: str | Path, pass_only: bool,
                     fasta: str | Path | None) -> tuple[NormaliseStats, list[str]]:
     """Split, trim and left-align (against `fasta` when given); the stats and the notes
     for the user (records whose REF differs from the FASTA)."""
-    from cmmvar.normalise import normalise
+    from cmmvar.prepare.normalise import normalise
 
     stats = normalise(vcf, out, pass_only=pass_only, fasta_path=fasta)
     notes = []
@@ -44,7 +44,7 @@ def annotate_stage(vcf: str | Path, panel: str | Path | None, build: str, annota
                    padding: int, out: str | Path) -> dict:
     """The annotation table of a normalised VCF (annotation_table.py) to `out`; returns the
     provenance of its sources. Without a panel, every record and every transcript."""
-    from cmmvar.annotate import annotate, open_sources, provenance
+    from cmmvar.annotate.variants import annotate, open_sources, provenance
 
     genes = load_panel(panel, build) if panel else []
     with open_sources(annotation, build, genes) as sources:
@@ -57,9 +57,9 @@ def segregate_stage(families: list[dict], input_vcf: str | Path, normalised_vcf:
                     thresholds: Thresholds, segregation: dict, ped_columns: dict | None):
     """The FamilyResult (records.py) of each family of one VCF, reading the VCF once.
     `families`: rows of the families sheet (family, ped, proband, parentage_confirmed)."""
-    from cmmvar.analysis import FamilyRequest, analyse_batch
-    from cmmvar.ped_file import PedColumns
-    from cmmvar.segregation import settings_from_config
+    from cmmvar.io.ped_file import PedColumns
+    from cmmvar.segregate.analysis import FamilyRequest, analyse_batch
+    from cmmvar.segregate.segregation import settings_from_config
 
     requests = [FamilyRequest(row["family"], row["ped"],
                               settings_from_config(segregation, row["parentage_confirmed"]),
@@ -77,7 +77,7 @@ def segregate_vcf(vcf: str | Path, family, model, settings, thresholds: Threshol
     """`cmmvar segregate`: any VCF through the normalise stage (left-aligned against
     `fasta` when given, as the workflow does), then one row of counts and statistics per
     record in one family (analysis.segregate_table); returns the table and the notes."""
-    from cmmvar.analysis import segregate_table
+    from cmmvar.segregate.analysis import segregate_table
 
     with tempfile.TemporaryDirectory(prefix="cmmvar-segregate-") as tmp:
         normalised = Path(tmp) / "normalised.vcf.gz"

@@ -1,4 +1,4 @@
-"""Per-variant time of cmmvar.likelihood against FASTLINK on the same likelihoods.
+"""Per-variant time of cmmvar.segregate.likelihood against FASTLINK on the same likelihoods.
 
 A 60-member pedigree (5 generations) with a first-cousin marriage; for each of N variants the
 genotypes are gene-dropped from one carrier founder, 40% of members are left untyped, and
@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cmmvar import likelihood  # noqa: E402
-from cmmvar.likelihood import Person, log_likelihood  # noqa: E402
+from cmmvar.segregate import likelihood  # noqa: E402
+from cmmvar.segregate.likelihood import Person, log_likelihood  # noqa: E402
 from tests import fastlink_io  # noqa: E402
 from tests.fastlink_io import Pedigree  # noqa: E402
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cmmvar.annotate.resources import Sources, build_resources, sources_for  # noqa: E402
 from cmmvar.errors import ConfigError, InputError  # noqa: E402
-from cmmvar.genome import BUILDS  # noqa: E402
+from cmmvar.io.genome import BUILDS  # noqa: E402
 from cmmvar.manifest import FILES  # noqa: E402
-from cmmvar.resources import Sources, build_resources, sources_for  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

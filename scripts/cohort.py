@@ -4,11 +4,11 @@
 from pathlib import Path
 
 from cmmvar.atomic import write_text
-from cmmvar.cohort import summarise, write_run_info
-from cmmvar.panel import panel_metadata
-from cmmvar.report_html import render_index
+from cmmvar.io.panel import panel_metadata
+from cmmvar.report.cohort import summarise, write_run_info
+from cmmvar.report.report_html import render_index
 from cmmvar.scripting import run_logged
-from cmmvar.segregation import settings_from_config
+from cmmvar.segregate.segregation import settings_from_config
 
 
 def main(sm) -> None:

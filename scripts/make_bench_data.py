@@ -39,7 +39,7 @@ import pysam
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cmmvar.genome import CONTIG_LENGTHS  # noqa: E402
+from cmmvar.io.genome import CONTIG_LENGTHS  # noqa: E402
 
 CHROMS = [str(n) for n in range(1, 23)] + ["X", "Y"]
 WGS_SAMPLES = [f"WGS{n:02d}" for n in range(1, 11)]

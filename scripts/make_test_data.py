@@ -22,7 +22,7 @@ from pathlib import Path
 import pysam
 from Bio.Seq import Seq
 
-from cmmvar.genome import CONTIG_LENGTHS
+from cmmvar.io.genome import CONTIG_LENGTHS
 
 ROOT = Path(__file__).resolve().parents[1]
 

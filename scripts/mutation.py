@@ -70,8 +70,8 @@ NOT_DETECTED = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", 35:
 
 @dataclass(frozen=True)
 class Mutant:
-    name: str  # mutmut's name, e.g. cmmvar.likelihood.x_flb__mutmut_12
-    module: str  # cmmvar/likelihood.py
+    name: str  # mutmut's name, e.g. cmmvar.segregate.likelihood.x_flb__mutmut_12
+    module: str  # cmmvar/segregate/likelihood.py
     function: str  # flb, or Model.vector
     diff: str  # unified diff of the function, original -> mutant
 
@@ -99,8 +99,9 @@ def changed_lines(diff: str) -> tuple[str, str]:
 
 
 def split_name(name: str) -> tuple[str, str]:
-    """mutmut name -> (module path, function): 'cmmvar.segregation.xǁModelǁvector__mutmut_3'
-    -> ('cmmvar/segregation.py', 'Model.vector')."""
+    """mutmut name -> (module path, function):
+    'cmmvar.segregate.segregation.xǁModelǁvector__mutmut_3'
+    -> ('cmmvar/segregate/segregation.py', 'Model.vector')."""
     dotted, _, mangled = name.rpartition(".")
     mangled = re.sub(r"__mutmut_\d+$", "", mangled)
     if mangled.startswith("x" + MUTMUT_SEP):
@@ -167,7 +168,9 @@ def module_path(name: str) -> str:
     name = name.removeprefix("cmmvar/").removeprefix("cmmvar.").removesuffix(".py")
     if name not in MODULES:
         raise SystemExit(f"unknown module {name!r}: one of {', '.join(MODULES)}")
-    return f"cmmvar/{name}.py"
+    # found wherever it lives in the package (flat, or in a stage's subpackage)
+    [path] = sorted((ROOT / "cmmvar").rglob(f"{name}.py"))
+    return path.relative_to(ROOT).as_posix()
 
 
 def parse_targets(targets: list[str]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cmmvar.errors import about_family
 from cmmvar.records import FamilyResult
-from cmmvar.report import write_family_outputs
+from cmmvar.report.family import write_family_outputs
 from cmmvar.scripting import run_logged_families
 
 

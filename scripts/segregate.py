@@ -1,8 +1,8 @@
 """Workflow stage: pedigree, calls and segregation of a batch of families of one VCF, read
 once (rule segregate_*); one result JSON and one log per family."""
 
-from cmmvar.genotypes import Thresholds
 from cmmvar.scripting import log, run_logged_families
+from cmmvar.segregate.genotypes import Thresholds
 from cmmvar.stages import segregate_stage
 
 

@@ -1,4 +1,4 @@
-"""Pedigree likelihoods from FASTLINK (Debian `fastlink`), for checking cmmvar.likelihood.
+"""Pedigree likelihoods from FASTLINK (Debian `fastlink`), for checking cmmvar.segregate.likelihood.
 
 Writes LINKAGE files (datafile.dat, post-makeped pedfile.dat) and runs `unknown` then `mlink`.
 The variant is the LINKAGE affection locus (allele 1 reference, allele 2 ALT with frequency q);
@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cmmvar.likelihood import Person
+from cmmvar.segregate.likelihood import Person
 
 PROGRAMS = ("unknown", "mlink")
 MAX_LIABILITY_CLASSES = 120  # `unknown` reports this limit of the Debian build

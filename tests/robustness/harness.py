@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cmmvar.cli import main as cmmvar_main
-from cmmvar.genome import CONTIG_LENGTHS
+from cmmvar.io.genome import CONTIG_LENGTHS
 
 # The CLI imports its commands' modules when a command runs; importing them here once makes
 # each forked run cost milliseconds instead of a pandas import.
-for _module in ("cmmvar.analysis", "cmmvar.atomic", "cmmvar.extract", "cmmvar.genotypes",
-                "cmmvar.normalise", "cmmvar.panel", "cmmvar.segregation"):
+for _module in ("cmmvar.segregate.analysis", "cmmvar.atomic", "cmmvar.prepare.extract",
+                "cmmvar.segregate.genotypes", "cmmvar.prepare.normalise", "cmmvar.io.panel",
+                "cmmvar.segregate.segregation"):
     importlib.import_module(_module)
 
 TIMEOUT_S = 120
@@ -318,7 +319,7 @@ PANEL_COLUMNS = ("symbol", "hgnc_id", "ensembl_gene", "mane_transcript", "chrom"
 
 def write_panel(path: Path, spans: dict[str, tuple[int, int]]) -> Path:
     """A panel with one made-up gene per contig spanning [first, last] record position, the
-    same span on both builds (config/panels/cmm.tsv columns; cmmvar/panel.py checks them)."""
+    same span on both builds (config/panels/cmm.tsv columns; cmmvar/io/panel.py checks them)."""
     spans = spans or {"1": (1, 1000)}  # a panel needs a gene; header-only files have none
     lines = ["\t".join(PANEL_COLUMNS)]
     for n, (chrom, (start, end)) in enumerate(spans.items(), start=1):

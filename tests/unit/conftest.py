@@ -2,7 +2,7 @@
 
 import pytest
 
-from cmmvar import likelihood
+from cmmvar.segregate import likelihood
 
 
 @pytest.fixture(autouse=True)

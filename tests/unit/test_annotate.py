@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cmmvar.annotate import Sources, annotate, choose
-from cmmvar.panel import load_panel
+from cmmvar.annotate.variants import Sources, annotate, choose
+from cmmvar.io.panel import load_panel
 from tests.unit.test_input_annotations import VEP_HEADER, VEP_INDEL, VEP_SNV
 
 from .test_input_annotations import COLUMNS

@@ -1,4 +1,4 @@
-"""Atomic writes (cmmvar.atomic, cmmvar.vcf.write_indexed): a write that fails or is killed
+"""Atomic writes (cmmvar.atomic, cmmvar.io.vcf.write_indexed): a write that fails or is killed
 half-way leaves no file under the target's name, and the next write clears what it left."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import pysam
 import pytest
 
-from cmmvar import vcf as vcf_module
 from cmmvar.atomic import atomic_path, scratch_dir, write_json, write_text
-from cmmvar.vcf import write_indexed
+from cmmvar.io import vcf as vcf_module
+from cmmvar.io.vcf import write_indexed
 
 VCF = textwrap.dedent("""\
     ##fileformat=VCFv4.2

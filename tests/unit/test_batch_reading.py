@@ -10,9 +10,9 @@ import pysam
 import pytest
 
 from cmmvar.errors import PedigreeError, VcfError
-from cmmvar.genotypes import Thresholds, batch_genotypes, call, in_hemizygous_x
-from cmmvar.ped_file import read_ped
+from cmmvar.io.ped_file import read_ped
 from cmmvar.scripting import log, run_logged_families
+from cmmvar.segregate.genotypes import Thresholds, batch_genotypes, call, in_hemizygous_x
 
 PED = """\
 A A1 0 0 1 2

@@ -1,4 +1,4 @@
-"""cmmvar.resources and scripts/build_resources.py against a local server with HTTP ranges.
+"""cmmvar.annotate.resources and scripts/build_resources.py against a local server with HTTP ranges.
 
 The server (127.0.0.1, never the internet) serves small files in the real layouts: Ensembl
 per-chromosome GFF3 in a listed folder, a bgzipped FASTA with .fai/.gzi (dna_index), a ClinVar
@@ -24,13 +24,13 @@ from pathlib import Path
 import pysam
 import pytest
 
-from cmmvar.databases import Gnomad
+from cmmvar.annotate.databases import Gnomad
+from cmmvar.annotate.online_http import Http, ServiceError
+from cmmvar.annotate.resources import build_resources, sources_for
 from cmmvar.errors import BuildMismatchError, InputError
-from cmmvar.genome import CONTIG_LENGTHS
+from cmmvar.io.genome import CONTIG_LENGTHS
+from cmmvar.io.panel import REQUIRED
 from cmmvar.manifest import read_manifest
-from cmmvar.online_http import Http, ServiceError
-from cmmvar.panel import REQUIRED
-from cmmvar.resources import build_resources, sources_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # The fixture chromosomes hold 50 kb of sequence; headers and indexes state the lengths of the

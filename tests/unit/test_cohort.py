@@ -10,8 +10,8 @@ import math
 import pandas as pd
 import pytest
 
-from cmmvar.cohort import combine, summarise, write_run_info
-from cmmvar.segregation import Settings
+from cmmvar.report.cohort import combine, summarise, write_run_info
+from cmmvar.segregate.segregation import Settings
 
 
 def item(flb: float | None, meioses: int | None = None, pos: int = 100, alt: str = "G",

@@ -26,7 +26,7 @@ from cmmvar.config import (
 )
 from cmmvar.errors import ConfigError
 from cmmvar.provenance import resource_record, synthetic_demo_marker
-from cmmvar.report import synthetic_demo_resources
+from cmmvar.report.family import synthetic_demo_resources
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "config" / "config.yaml"
@@ -366,7 +366,7 @@ def test_the_ladder_check_names_the_configfile_that_sets_the_ladder(tmp_path, mo
 
 def test_settings_from_config_checks_the_ladders_too():
     """The same check guards the library entry point (scripts/segregate.py, cohort.py)."""
-    from cmmvar.segregation import settings_from_config
+    from cmmvar.segregate.segregation import settings_from_config
     with pytest.raises(ConfigError) as caught:
         settings_from_config({"pp1": {"supporting": 4.33, "moderate": 2.08, "strong": 18.7}})
     assert str(caught.value).startswith(

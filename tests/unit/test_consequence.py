@@ -34,10 +34,10 @@ from dataclasses import dataclass
 import pysam
 import pytest
 
-from cmmvar.consequence import annotate
+from cmmvar.annotate.consequence import annotate
+from cmmvar.annotate.transcripts import GffError, load_transcripts
 from cmmvar.errors import VcfError
-from cmmvar.genome import Reference
-from cmmvar.transcripts import GffError, load_transcripts
+from cmmvar.io.genome import Reference
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
 

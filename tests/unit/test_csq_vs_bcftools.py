@@ -5,7 +5,7 @@ and many random variants.
 Random coding and non-coding transcripts (both strands, 1-8 exons, UTRs, sequence with
 homopolymers and tandem repeats) are written to a GFF3 and a FASTA; random SNVs, MNVs and
 small indels, concentrated on splice sites and start/stop codons, are left-aligned with
-cmmvar.normalise and annotated by both tools. For each variant and gene the most severe
+cmmvar.prepare.normalise and annotated by both tools. For each variant and gene the most severe
 class must agree, and so must the amino acids. The third reference, written here, is the
 edited transcript: the variant applied to the spliced transcript and translated from c.1
 (edited_protein). cmmvar's HGVS p. must describe it exactly for every variant inside one
@@ -104,10 +104,10 @@ import pytest
 from Bio.Data.IUPACData import protein_letters_3to1_extended
 from Bio.Seq import Seq
 
-from cmmvar.consequence import annotate
-from cmmvar.genome import Reference
-from cmmvar.normalise import normalise_alleles
-from cmmvar.transcripts import load_transcripts
+from cmmvar.annotate.consequence import annotate
+from cmmvar.annotate.transcripts import load_transcripts
+from cmmvar.io.genome import Reference
+from cmmvar.prepare.normalise import normalise_alleles
 
 BCFTOOLS = shutil.which("bcftools")
 pytestmark = pytest.mark.skipif(BCFTOOLS is None, reason="bcftools is not installed")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pysam
 import pytest
 
-from cmmvar.databases import Clinvar, Gnomad, review_stars, rightmost_position
+from cmmvar.annotate.databases import Clinvar, Gnomad, review_stars, rightmost_position
 from cmmvar.errors import BuildMismatchError, InputError
-from cmmvar.genome import CONTIG_LENGTHS
+from cmmvar.io.genome import CONTIG_LENGTHS
 
 # chr1 of the test FASTA. 1-based landmarks: T at 20, a CA repeat at 21-28, G at 29,
 # a run of seven T at 30-36.

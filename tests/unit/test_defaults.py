@@ -12,8 +12,8 @@ import yaml
 
 from cmmvar.cli import build_parser
 from cmmvar.defaults import schema_default, schema_path
-from cmmvar.segregation import Settings, settings_from_config
-from cmmvar.sensitivity import grid_from_config
+from cmmvar.segregate.segregation import Settings, settings_from_config
+from cmmvar.segregate.sensitivity import grid_from_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW_SCHEMAS = ROOT / "workflow" / "schemas"

@@ -1,4 +1,4 @@
-"""The ACMG/AMP criteria and filters of cmmvar.prioritise pinned at every threshold (at, just
+"""The ACMG/AMP criteria and filters of cmmvar.report.prioritise pinned at every threshold (at, just
 below and just above) and through every branch, each test citing the rule it checks.
 
 Sources, as the module docstring quotes them:
@@ -23,8 +23,8 @@ from dataclasses import replace
 
 import pytest
 
-from cmmvar.annotation_table import Annotation
-from cmmvar.prioritise import Criterion, frequency_criteria, in_silico, prioritise, pvs1
+from cmmvar.annotate.annotation_table import Annotation
+from cmmvar.report.prioritise import Criterion, frequency_criteria, in_silico, prioritise, pvs1
 
 LOF = "LoF (ClinGen: loss of function)"
 KEEP = ["missense_variant", "stop_gained", "frameshift_variant", "splice_donor_variant",

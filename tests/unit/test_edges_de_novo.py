@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from cmmvar.genotypes import Genotype
-from cmmvar.ped_file import read_family
-from cmmvar.segregation import (
+from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.segregation import (
     Counts,
     Model,
     Settings,

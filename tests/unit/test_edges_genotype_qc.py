@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cmmvar.genotypes import Thresholds, family_genotypes, in_hemizygous_x
-from cmmvar.ped_file import read_family
-from cmmvar.segregation import Counts, count
+from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.genotypes import Thresholds, family_genotypes, in_hemizygous_x
+from cmmvar.segregate.segregation import Counts, count
 
 ROOT = Path(__file__).resolve().parents[2]
 NON_PAR = 8_558_874  # X outside the PARs in both builds

@@ -20,11 +20,11 @@ import pytest
 import yaml
 
 from cmmvar.errors import PedigreeError
-from cmmvar.genotypes import Genotype
-from cmmvar.likelihood import Person
-from cmmvar.ped_file import read_family
-from cmmvar.pedigree import Sex
-from cmmvar.segregation import (
+from cmmvar.io.ped_file import read_family
+from cmmvar.io.pedigree import Sex
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.likelihood import Person
+from cmmvar.segregate.segregation import (
     DEFAULT_LADDER,
     DEFAULT_MEIOSES,
     NOT_EXPLAINING,

@@ -1,4 +1,4 @@
-"""cmmvar.likelihood at its edges: the Mendelian tables, the default model, the impossible
+"""cmmvar.segregate.likelihood at its edges: the Mendelian tables, the default model, the impossible
 cases (-inf), the refusals with their messages, and the small helpers the FLB notes use.
 
 Each expectation is worked out here independently of the engine (gametes enumerated, Hardy-
@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from cmmvar.likelihood import (
+from cmmvar.segregate.likelihood import (
     Person,
     _genotype_weights,
     _genotype_word,

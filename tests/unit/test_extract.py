@@ -12,9 +12,9 @@ import pysam
 import pytest
 
 from cmmvar.errors import BuildMismatchError, VcfError
-from cmmvar.extract import extract
-from cmmvar.genome import CONTIG_LENGTHS, bare
-from cmmvar.panel import Gene, load_panel
+from cmmvar.io.genome import CONTIG_LENGTHS, bare
+from cmmvar.io.panel import Gene, load_panel
+from cmmvar.prepare.extract import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config" / "panels" / "cmm.tsv"
@@ -189,7 +189,7 @@ def test_a_panel_chromosome_absent_from_the_file_is_noted_as_searched_or_not(tmp
 
 def test_extracted_records_and_contigs_follow_the_chromosome_order(tmp_path):
     """Records written MT, X, 10, Y, unplaced, 2 come out 2, 10, X, Y, M, unplaced: the order
-    the panel's regions follow (cmmvar.panel.chrom_order), in the records and the contig
+    the panel's regions follow (cmmvar.io.panel.chrom_order), in the records and the contig
     lines alike."""
     chroms = ["chrM", "chrX", "chr10", "chrY", "chr1_KI270706v1_random", "chr2"]
     genes = [Gene(f"G{i}", "HGNC:0", "ENSG0", "ENST0", bare(c), 50, 150, "+", "AD", 0.5, None,

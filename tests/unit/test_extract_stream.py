@@ -10,11 +10,11 @@ from pathlib import Path
 import pysam
 import pytest
 
-from cmmvar import vcf as vcf_module
 from cmmvar.errors import VcfError
-from cmmvar.extract import extract
-from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import load_panel
+from cmmvar.io import vcf as vcf_module
+from cmmvar.io.genome import CONTIG_LENGTHS
+from cmmvar.io.panel import load_panel
+from cmmvar.prepare.extract import extract
 
 ROOT = Path(__file__).resolve().parents[2]
 GENES = load_panel(ROOT / "config" / "panels" / "cmm.tsv", "GRCh38")

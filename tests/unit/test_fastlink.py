@@ -1,4 +1,5 @@
-"""cmmvar.likelihood against FASTLINK 4.1P (Debian `fastlink`), an independent implementation.
+"""cmmvar.segregate.likelihood against FASTLINK 4.1P (Debian `fastlink`), an independent
+implementation.
 
 Each person's weight vector P(data | 0, 1, 2 ALT copies) is given to FASTLINK as a liability
 class of the affection locus (see tests/fastlink_io.py), so MLINK's ln likelihood must equal
@@ -14,7 +15,7 @@ import random
 
 import pytest
 
-from cmmvar.likelihood import Person, flb, log_likelihood
+from cmmvar.segregate.likelihood import Person, flb, log_likelihood
 from tests import fastlink_io
 from tests.fastlink_io import Pedigree
 

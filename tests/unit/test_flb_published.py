@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from cmmvar.likelihood import Person, flb
+from cmmvar.segregate.likelihood import Person, flb
 from tests.unit.test_likelihood_bruteforce import brute_flb, person
 
 

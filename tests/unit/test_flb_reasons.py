@@ -4,8 +4,8 @@ by hand below), and a variant no genotyped affected member carries is not weighe
 
 from __future__ import annotations
 
-from cmmvar.likelihood import flb
-from cmmvar.segregation import Model, Settings, segregate
+from cmmvar.segregate.likelihood import flb
+from cmmvar.segregate.segregation import Model, Settings, segregate
 from tests.unit.test_likelihood_bruteforce import person
 from tests.unit.test_segregation import MISSING, called, family_from
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from cmmvar.annotation_table import Annotation
-from cmmvar.gene_context import (
+from cmmvar.annotate.annotation_table import Annotation
+from cmmvar.io.panel import load_panel, panel_metadata, panel_record
+from cmmvar.records import VariantResult
+from cmmvar.report.family import assess
+from cmmvar.report.gene_context import (
     consanguineous_unions,
     dot_carriers,
     evidence_lead,
     gene_line,
     is_apart,
 )
-from cmmvar.panel import load_panel, panel_metadata, panel_record
-from cmmvar.records import VariantResult
-from cmmvar.report import assess
-from cmmvar.segregation import Counts, Segregation
+from cmmvar.segregate.segregation import Counts, Segregation
 
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 GENES = {g.symbol: g for g in load_panel(PANEL, "GRCh38")}

@@ -1,4 +1,4 @@
-"""cmmvar.genome: chromosome names, the build check against contig lengths and the reference
+"""cmmvar.io.genome: chromosome names, the build check against contig lengths and the reference
 FASTA reader.
 
 Lengths are spot-checked against the GRC assembly reports (GRCh38.p14 GCF_000001405.40,
@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cmmvar.errors import BuildMismatchError, InputError, VcfError
-from cmmvar.genome import (
+from cmmvar.io.genome import (
     BUILDS,
     CONTIG_LENGTHS,
     Reference,

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cmmvar.errors import VcfError
-from cmmvar.genotypes import (
+from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.genotypes import (
     Genotype,
     Thresholds,
     Variant,
@@ -16,8 +17,7 @@ from cmmvar.genotypes import (
     genotype_qc_notes,
     in_hemizygous_x,
 )
-from cmmvar.ped_file import read_family
-from cmmvar.segregation import Counts, count
+from cmmvar.segregate.segregation import Counts, count
 
 PED = """\
 FAM P1 0 0 1 2

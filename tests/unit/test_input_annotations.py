@@ -7,9 +7,9 @@ from __future__ import annotations
 import pysam
 import pytest
 
+from cmmvar.annotate.input_annotations import parse_header, vep_allele
 from cmmvar.errors import VcfError
-from cmmvar.input_annotations import parse_header, vep_allele
-from cmmvar.normalise import normalise
+from cmmvar.prepare.normalise import normalise
 
 COLUMNS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
 CONTIG = "##contig=<ID=chr18,length=80373285>\n"

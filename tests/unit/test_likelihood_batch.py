@@ -12,9 +12,9 @@ import random
 import numpy as np
 import pytest
 
-from cmmvar import likelihood
-from cmmvar.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
-from cmmvar.segregation import Model, informative_meioses
+from cmmvar.segregate import likelihood
+from cmmvar.segregate.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
+from cmmvar.segregate.segregation import Model, informative_meioses
 from tests.unit.test_segregation import MISSING, called, family_from
 
 

@@ -2,8 +2,8 @@
 
 The reference below enumerates every genotype vector of a small pedigree and sums the products
 the definition names (Elston & Stewart 1971: founder priors x transmissions x per-person factors);
-it shares no code with cmmvar.likelihood. Loops need no special care in an enumeration, so it is
-the reference for consanguineous pedigrees too.
+it shares no code with cmmvar.segregate.likelihood. Loops need no special care in an
+enumeration, so it is the reference for consanguineous pedigrees too.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cmmvar.likelihood import Person, flb, log_likelihood
+from cmmvar.segregate.likelihood import Person, flb, log_likelihood
 
 
 def examples(n: int) -> int:

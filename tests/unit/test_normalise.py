@@ -13,8 +13,8 @@ import pysam
 import pytest
 
 from cmmvar.errors import VcfError
-from cmmvar.normalise import normalise, normalise_alleles
-from cmmvar.sample_columns import recode_gt
+from cmmvar.io.sample_columns import recode_gt
+from cmmvar.prepare.normalise import normalise, normalise_alleles
 
 REFERENCE = "GATTACA" + "A" * 8 + "CGT" + "CA" * 6 + "TTG" + "ACG" * 5 + "GGATC" + "T" * 7 + "C"
 

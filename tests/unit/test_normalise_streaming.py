@@ -11,9 +11,9 @@ import tracemalloc
 
 import pysam
 
-from cmmvar.normalise import WINDOW, normalise
-from cmmvar.sample_columns import SampleColumns, _shapes
-from cmmvar.windowsort import MAX_RUNS, WindowSort
+from cmmvar.io.sample_columns import SampleColumns, _shapes
+from cmmvar.io.windowsort import MAX_RUNS, WindowSort
+from cmmvar.prepare.normalise import WINDOW, normalise
 
 FORMATS = ('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
            '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="depths">\n'

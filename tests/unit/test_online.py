@@ -1,4 +1,4 @@
-"""cmmvar.online against a local server replaying Ensembl VEP REST and MyVariant.info.
+"""cmmvar.annotate.online against a local server replaying Ensembl VEP REST and MyVariant.info.
 
 Nothing here touches the internet: the server listens on 127.0.0.1 and answers in the
 services' formats (VEP REST region POST JSON; MyVariant.info v1/variant POST hits).
@@ -21,12 +21,12 @@ import pysam
 import pytest
 
 from cmmvar import __version__
+from cmmvar.annotate.online import online_annotations
+from cmmvar.annotate.online_cache import Cache, VariantKey
+from cmmvar.annotate.online_http import Http, ServiceError
+from cmmvar.annotate.online_myvariant import MyVariant, hgvs_id
+from cmmvar.annotate.online_vep import VepRest
 from cmmvar.errors import ConfigError, InputError
-from cmmvar.online import online_annotations
-from cmmvar.online_cache import Cache, VariantKey
-from cmmvar.online_http import Http, ServiceError
-from cmmvar.online_myvariant import MyVariant, hgvs_id
-from cmmvar.online_vep import VepRest
 
 DCC_TX = "ENST00000442544"
 
@@ -433,7 +433,7 @@ def test_429_with_retry_after_waits_as_told_up_to_max_wait_then_succeeds(
         retry_after = email.utils.formatdate(time.time() + retry_after, usegmt=True)
     server.replay.held[VEP_PATH] = [(429, {"Retry-After": retry_after})]
     client = vep(server, tmp_path, backoff=0.001, max_wait=40)
-    with caplog.at_level(logging.INFO, logger="cmmvar.online"):
+    with caplog.at_level(logging.INFO, logger="cmmvar.annotate.online"):
         result = client.annotate(snvs(3))
     # Retry-After honoured up to max_wait, not the 1 ms backoff (an HTTP date has whole
     # seconds, hence the tolerance)
@@ -474,7 +474,7 @@ def test_5xx_is_retried_with_growing_waits_cut_to_max_wait_then_succeeds(server,
 def test_timeout_is_retried(server, tmp_path, caplog):
     server.replay.slow[VEP_PATH] = [1.0]  # the first POST stalls
     client = vep(server, tmp_path, timeout=0.3, backoff=0.25)
-    with caplog.at_level(logging.WARNING, logger="cmmvar.online"):
+    with caplog.at_level(logging.WARNING, logger="cmmvar.annotate.online"):
         result = client.annotate(snvs(2))
     assert len(server.replay.posts(VEP_PATH)) == 2
     assert client.http.sleep == [0.25]
@@ -695,12 +695,12 @@ def test_vep_and_myvariant_requests_carry_only_variant_keys_and_fixed_parameters
 
 
 def test_every_request_is_logged_with_what_was_sent_where(server, tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="cmmvar.online"):
+    with caplog.at_level(logging.INFO, logger="cmmvar.annotate.online"):
         vep(server, tmp_path).annotate(snvs(250))
         myvariant(server, tmp_path).annotate(snvs(3))
     base = url_of(server)
     cache = tmp_path / "cache" / "online.sqlite"
-    assert [r.message for r in caplog.records if r.name == "cmmvar.online"] == [
+    assert [r.message for r in caplog.records if r.name == "cmmvar.annotate.online"] == [
         f"sent 0 variants to {base}/info/software?content-type=application/json",
         f"sent 200 variants to {base}/vep/homo_sapiens/region",
         f"sent 50 variants to {base}/vep/homo_sapiens/region",

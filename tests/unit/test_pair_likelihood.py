@@ -5,8 +5,8 @@ The reference enumerates every assignment of haplotypes: each founder's haplotyp
 for a male's X) and each child's inheritance (which of each parent's haplotypes it received, the
 Lander-Green view). An assignment has probability prod founders' haplotype frequencies x (1/2)
 per choice made by a parent with two haplotypes; the engine's unordered states are only a
-function of it. It shares no code with cmmvar.pair_likelihood except the documented state order
-PAIRS, which the first test pins.
+function of it. It shares no code with cmmvar.segregate.pair_likelihood except the
+documented state order PAIRS, which the first test pins.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cmmvar.likelihood import Person, flb
-from cmmvar.pair_likelihood import (
+from cmmvar.segregate.likelihood import Person, flb
+from cmmvar.segregate.pair_likelihood import (
     PAIRS,
     call_phase,
     pair_flb,

@@ -1,4 +1,4 @@
-"""cmmvar.panel: the real CMM panel, the checks on malformed rows, and the padded regions.
+"""cmmvar.io.panel: the real CMM panel, the checks on malformed rows, and the padded regions.
 
 Error tests assert the message: the panel's path, the file line, the gene and the column.
 """
@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cmmvar.errors import PanelError
-from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.panel import REQUIRED, Gene, Region, chrom_order, genes_at, load_panel, regions
+from cmmvar.io.genome import CONTIG_LENGTHS
+from cmmvar.io.panel import REQUIRED, Gene, Region, chrom_order, genes_at, load_panel, regions
 
 PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 

@@ -10,8 +10,8 @@ import pytest
 
 from cmmvar.cli import build_parser, main
 from cmmvar.errors import ConfigError, PedigreeError
-from cmmvar.ped_file import PedColumns, read_family, read_ped
-from cmmvar.pedigree import Phenotype, Sex, match_samples
+from cmmvar.io.ped_file import PedColumns, read_family, read_ped
+from cmmvar.io.pedigree import Phenotype, Sex, match_samples
 from cmmvar.records import PedigreeMember
 
 

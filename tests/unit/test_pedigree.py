@@ -1,4 +1,4 @@
-"""cmmvar.pedigree: the PED parser, the pedigree checks and sample matching.
+"""cmmvar.io.pedigree: the PED parser, the pedigree checks and sample matching.
 
 Every error test asserts the message: the file, the line where there is one, the people named
 and the words that say what is wrong.
@@ -11,8 +11,8 @@ import re
 import pytest
 
 from cmmvar.errors import InputError, PedigreeError
-from cmmvar.ped_file import read_family, read_ped
-from cmmvar.pedigree import Family, Individual, Phenotype, SampleMatch, Sex, match_samples
+from cmmvar.io.ped_file import read_family, read_ped
+from cmmvar.io.pedigree import Family, Individual, Phenotype, SampleMatch, Sex, match_samples
 
 TRIO = "F1 dad 0 0 1 1\nF1 mum 0 0 2 1\nF1 kid dad mum 1 2\n"
 

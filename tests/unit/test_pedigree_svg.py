@@ -1,4 +1,4 @@
-"""cmmvar.pedigree_svg: the pedigree drawing, checked by parsing the SVG it returns.
+"""cmmvar.report.pedigree_svg: the pedigree drawing, checked by parsing the SVG it returns.
 
 Expected values come from the PED fixtures written by hand (tests/data/pedigrees/; in the big
 one each id carries its generation's numeral) and from the nomenclature (square = male, ...),
@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.errors import PedigreeError
-from cmmvar.ped_file import read_family
-from cmmvar.pedigree import Family, Individual, Phenotype, Sex
-from cmmvar.pedigree_svg import draw_pedigree
+from cmmvar.io.ped_file import read_family
+from cmmvar.io.pedigree import Family, Individual, Phenotype, Sex
+from cmmvar.report.pedigree_svg import draw_pedigree
 
 PEDS = Path(__file__).parent.parent / "data" / "pedigrees"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -556,8 +556,8 @@ def test_the_same_input_gives_the_same_svg_in_any_process():
     assert draw_pedigree(big(), **args) == draw_pedigree(big(), **args)
     # set and hash order differ between processes: the drawing must not
     ped = str(PEDS / "big_four_generations.ped")
-    code = ("import sys; from cmmvar.ped_file import read_family; "
-            "from cmmvar.pedigree_svg import draw_pedigree; "
+    code = ("import sys; from cmmvar.io.ped_file import read_family; "
+            "from cmmvar.report.pedigree_svg import draw_pedigree; "
             f"sys.stdout.write(draw_pedigree(read_family({ped!r}, 'BIG'), proband='BIG_IV1'))")
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cmmvar.analysis import analyse, pick_family
-from cmmvar.genotypes import Thresholds
-from cmmvar.normalise import normalise
-from cmmvar.panel import load_panel
-from cmmvar.pedigree_svg import draw_pedigree
-from cmmvar.segregation import Model, Settings
+from cmmvar.io.panel import load_panel
+from cmmvar.prepare.normalise import normalise
+from cmmvar.report.pedigree_svg import draw_pedigree
+from cmmvar.segregate.analysis import analyse, pick_family
+from cmmvar.segregate.genotypes import Thresholds
+from cmmvar.segregate.segregation import Model, Settings
 from cmmvar.stages import segregate_vcf
 
 Q = 1e-4

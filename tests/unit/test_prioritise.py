@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cmmvar.annotation_table import Annotation
-from cmmvar.prioritise import Criterion, prioritise
+from cmmvar.annotate.annotation_table import Annotation
+from cmmvar.report.prioritise import Criterion, prioritise
 
 LOF = "LoF (ClinGen: loss of function)"
 KEEP = ["missense_variant", "stop_gained", "frameshift_variant", "splice_donor_variant"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cmmvar.genome import bare, canonical, resolve
+from cmmvar.io.genome import bare, canonical, resolve
 
 PRIMARY = [str(n) for n in range(1, 23)] + ["X", "Y"]
 # Contigs as GRCh38/GRCh37 files name them besides the primary ones.

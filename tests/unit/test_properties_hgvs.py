@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cmmvar.consequence import annotate
-from cmmvar.genome import Reference
-from cmmvar.transcripts import Transcript
+from cmmvar.annotate.consequence import annotate
+from cmmvar.annotate.transcripts import Transcript
+from cmmvar.io.genome import Reference
 
 BASES = st.sampled_from("ACGT")
 SENSE = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT"

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cmmvar.normalise import normalise, normalise_alleles
-from cmmvar.sample_columns import recode_gt
+from cmmvar.io.sample_columns import recode_gt
+from cmmvar.prepare.normalise import normalise, normalise_alleles
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow,

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmmvar.errors import PedigreeError
-from cmmvar.ped_file import PedColumns, read_ped
-from cmmvar.pedigree import Phenotype, Sex
+from cmmvar.io.ped_file import PedColumns, read_ped
+from cmmvar.io.pedigree import Phenotype, Sex
 
 FAST = settings(max_examples=50, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

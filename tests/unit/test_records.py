@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from cmmvar.annotation_table import (
+from cmmvar.annotate.annotation_table import (
     ANNOTATION_COLUMNS,
     Annotation,
     read_annotations,
     write_annotations,
 )
 from cmmvar.errors import InputError
-from cmmvar.genotypes import Thresholds
-from cmmvar.panel import load_panel
-from cmmvar.ped_file import read_family
+from cmmvar.io.panel import load_panel
+from cmmvar.io.ped_file import read_family
 from cmmvar.records import FamilyResult, PedigreeMember, VariantResult
+from cmmvar.segregate.genotypes import Thresholds
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,9 +164,9 @@ def test_family_result_json_holds_numbers_as_numbers_and_counts_once(dcc_result)
 def test_column_lists_derived_from_counts_are_the_output_contract():
     """DESIGN.md's candidates.tsv columns, written out here by hand: the derived lists must
     keep them, in order; cmmvar segregate lists every count, then the statistics."""
-    from cmmvar.analysis import SEGREGATE_COLUMNS
-    from cmmvar.cohort import SUMMARY_COLUMNS
-    from cmmvar.report import CANDIDATE_COLUMNS, EXTRA_COLUMNS
+    from cmmvar.report.cohort import SUMMARY_COLUMNS
+    from cmmvar.report.family import CANDIDATE_COLUMNS, EXTRA_COLUMNS
+    from cmmvar.segregate.analysis import SEGREGATE_COLUMNS
 
     contract = (
         "family_id, chrom, pos, ref, alt, gene, transcript, consequence, hgvs_c, hgvs_p, "

@@ -3,7 +3,7 @@ written by hand from the counts)."""
 
 from __future__ import annotations
 
-from cmmvar.report_html import (
+from cmmvar.report.report_html import (
     genotype_labels,
     link_note,
     segregation_sentence,

@@ -1,5 +1,5 @@
 """The banner, the criteria evaluated and not evaluated, ClinVar beside the automated points,
-and the summary sentences on the sensitivity table (cmmvar/scope.py).
+and the summary sentences on the sensitivity table (cmmvar/report/scope.py).
 
 Expected sentences are written by hand; the RAD1 numbers in them are the brute-force
 figures of tests/unit/test_sensitivity.py (recomputed here by enumeration).
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from cmmvar.scope import BANNER, clinvar_assertion, criteria_scope, sensitivity_summary
-from cmmvar.segregation import Model, Settings
-from cmmvar.sensitivity import grid_from_config, sensitivity
+from cmmvar.report.scope import BANNER, clinvar_assertion, criteria_scope, sensitivity_summary
+from cmmvar.segregate.segregation import Model, Settings
+from cmmvar.segregate.sensitivity import grid_from_config, sensitivity
 from tests.unit.test_sensitivity import RAD1, RAD1_COPIES, brute_ad, calls_of, family_from
 
 NEVER = ("PS1", "PS3", "PS4", "PM1", "PM3", "PM4", "PM5", "PP2", "PP4", "BS2", "BS3", "BP1",

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from cmmvar.errors import PedigreeError
-from cmmvar.genotypes import Genotype
-from cmmvar.ped_file import read_family
-from cmmvar.pedigree import Sex
-from cmmvar.segregation import (
+from cmmvar.io.ped_file import read_family
+from cmmvar.io.pedigree import Sex
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.segregation import (
     DEFAULT_LADDER,
     DEFAULT_MEIOSES,
     Model,

@@ -2,7 +2,7 @@
 
 Every Bayes factor below is recomputed by enumeration over all genotype vectors
 (tests/unit/test_likelihood_bruteforce.py's `brute_flb`, which shares no code with
-cmmvar.likelihood), with the penetrance vectors written out by hand for each row.
+cmmvar.segregate.likelihood), with the penetrance vectors written out by hand for each row.
 Strengths from the default ladder (Tavtigian et al. 2018): BS4 strong <= 0.053,
 moderate <= 0.23, supporting <= 0.48; PP1 supporting >= 2.08.
 """
@@ -13,11 +13,16 @@ import math
 
 import pytest
 
-from cmmvar.genotypes import Genotype
-from cmmvar.likelihood import Person
-from cmmvar.ped_file import read_family
-from cmmvar.segregation import Model, Settings, segregate
-from cmmvar.sensitivity import DEFAULT_GRID, grid_from_config, key_individuals, sensitivity
+from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.genotypes import Genotype
+from cmmvar.segregate.likelihood import Person
+from cmmvar.segregate.segregation import Model, Settings, segregate
+from cmmvar.segregate.sensitivity import (
+    DEFAULT_GRID,
+    grid_from_config,
+    key_individuals,
+    sensitivity,
+)
 from tests.unit.test_likelihood_bruteforce import brute_flb
 
 # The demo's RAD1 (test_data/ped/RAD1.ped) with its RAD51 c.60C>A genotypes: affected
@@ -181,7 +186,7 @@ def test_key_individuals_follow_the_model(tmp_path):
 def test_liability_classes_move_with_the_grid():
     """A class's penetrance shifts with the gene's (and blocks a step that takes it to 0); a
     class's own phenocopy rate is replaced by the grid value, a class without one keeps none."""
-    from cmmvar.sensitivity import _phenocopy, _shifted
+    from cmmvar.segregate.sensitivity import _phenocopy, _shifted
     model = Model("AD", 0.5, 0.001, liability_classes={"young": {"penetrance": 0.2},
                                                        "adult": {"phenocopy_rate": 0.01}})
     assert _shifted(model, -0.2) == (None, False)  # young: 0.2 - 0.2 = 0

@@ -1,4 +1,4 @@
-"""cmmvar.sheet: the families sheet and one key per distinct VCF.
+"""cmmvar.io.sheet: the families sheet and one key per distinct VCF.
 
 Each error test asserts the message: the sheet's path, the file line of the row at fault
 (comment and blank lines counted, as an editor shows them) and what is wrong.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cmmvar.errors import ConfigError
-from cmmvar.sheet import read_sheet, vcf_keys
+from cmmvar.io.sheet import read_sheet, vcf_keys
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pysam
 import pytest
 
 from cmmvar.errors import VcfError
-from cmmvar.extract import extract
-from cmmvar.genome import CONTIG_LENGTHS
-from cmmvar.normalise import normalise
-from cmmvar.panel import Gene, load_panel
+from cmmvar.io.genome import CONTIG_LENGTHS
+from cmmvar.io.panel import Gene, load_panel
+from cmmvar.prepare.extract import extract
+from cmmvar.prepare.normalise import normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 GENES = load_panel(ROOT / "config" / "panels" / "cmm.tsv", "GRCh38")

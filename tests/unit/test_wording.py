@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from cmmvar.report_html import segregation_sentence
-from cmmvar.wording import (
+from cmmvar.report.report_html import segregation_sentence
+from cmmvar.report.wording import (
     NONE_SUPPORTED,
     clinvar_supports,
     de_novo_words,
@@ -161,8 +161,8 @@ def test_clinvar_supports_only_pathogenic_or_likely_pathogenic(significance, exp
 
 
 def test_the_pedigree_key_and_tooltip_say_when_the_rule_chose_the_proband(tmp_path):
-    from cmmvar.ped_file import read_family
-    from cmmvar.pedigree_svg import draw_pedigree
+    from cmmvar.io.ped_file import read_family
+    from cmmvar.report.pedigree_svg import draw_pedigree
     ped = tmp_path / "f.ped"
     ped.write_text("F d 0 0 1 1\nF m 0 0 2 1\nF k d m 1 2\n")
     family = read_family(ped, "F")

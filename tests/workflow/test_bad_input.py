@@ -170,7 +170,7 @@ def test_gnomad_file_on_the_other_build(project):
     """A gnomAD file whose contig lengths are GRCh37's, in a GRCh38 run."""
     import pysam
 
-    from cmmvar.genome import CONTIG_LENGTHS
+    from cmmvar.io.genome import CONTIG_LENGTHS
 
     source = project / "test_data/resources/gnomad.vcf.gz"
     with pysam.BGZFile(str(source)) as handle:

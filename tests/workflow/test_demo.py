@@ -324,7 +324,7 @@ def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
     (tests/unit/test_likelihood_bruteforce.py) over the family as make_test_data.py built
     it: DCC model from the panel (males 0.74, females 0.54, phenocopy 0.001), q = 1e-4,
     proband I-1 (first affected carrier), III-2's low-GQ call missing."""
-    from cmmvar.likelihood import Person
+    from cmmvar.segregate.likelihood import Person
     from tests.unit.test_likelihood_bruteforce import brute_flb
 
     P = Person

@@ -21,7 +21,7 @@ CONDITION = 'Mirror_movements_2_"quoted"_<b>bold</b>_&_<img_src=x_onerror=alert(
 
 
 # RAD1's other members get names a path or a shell would act on: they must never name a
-# file nor reach a command (cmmvar/pedigree.py keeps IDs verbatim, as the VCF spells them).
+# file nor reach a command (cmmvar/io/pedigree.py keeps IDs verbatim, as the VCF spells them).
 PATH_AND_SHELL_NAMES = {"RAD_I1": "../../escaped", "RAD_I2": "$(touch${IFS}pwned)",
                         "RAD_II1": "/tmp/abs;rm${IFS}-rf|x&y`touch${IFS}pwned`",
                         "RAD_II2": "'q'\"dq\"\\b*"}

@@ -115,7 +115,7 @@ def test_unsupported_gene_has_its_own_summary_section_below_the_ranked(shared_de
     candidate and unsupported last; test_gene_context checks that order): DCC stays in the
     ranked list, DNM2 goes to the section apart; with DNM2 alone the summary says no variant
     of an established tier passed, never that none passed at all."""
-    from cmmvar.report_html import render_family
+    from cmmvar.report.report_html import render_family
     report = json.loads((shared_demo / "families/DCC1/report.json").read_text())
     dcc = report["candidates"][0]
     report["candidates"] = [dcc, dict(_dnm2(dcc), rank=2)]
@@ -135,7 +135,7 @@ def test_unsupported_gene_has_its_own_summary_section_below_the_ranked(shared_de
 def test_age_and_deceased_from_report_json_are_drawn(shared_demo):
     """report.json's pedigree records carry age and deceased (the PED mapping's columns):
     DCC_I1 deceased at 80, DCC_III1 aged 12; every drawing shows them."""
-    from cmmvar.report_html import render_family
+    from cmmvar.report.report_html import render_family
     report = json.loads((shared_demo / "families/DCC1/report.json").read_text())
     for person in report["pedigree"]:
         if person["id"] == "DCC_I1":

@@ -15,8 +15,8 @@ import pysam
 import pytest
 
 from cmmvar import __version__
-from cmmvar.online_cache import VariantKey
-from cmmvar.online_myvariant import MYVARIANT_FIELDS, hgvs_id
+from cmmvar.annotate.online_cache import VariantKey
+from cmmvar.annotate.online_myvariant import MYVARIANT_FIELDS, hgvs_id
 from tests.unit.test_online import replay_server, url_of
 
 from .test_demo import ROOT, run_ok

@@ -47,7 +47,7 @@ def test_summary_row_is_each_familys_best_ranked_candidate_without_bs4(shared_de
 
 
 def test_cohort_product_is_the_product_of_the_families_full_precision_values(shared_demo):
-    """Independently of cmmvar.cohort: per variant, multiply the report.json floats of every
+    """Independently of cmmvar.report.cohort: per variant, multiply the report.json floats of every
     family that keeps it, and compare with cohort_variants.tsv and the summary."""
     floats: dict[tuple, dict[str, float | None]] = {}
     for family in FAMILIES:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cmmvar.report_html import render_index
+from cmmvar.report.report_html import render_index
 
 FAMILIES = ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1")
 

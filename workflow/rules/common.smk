@@ -5,8 +5,8 @@ import re
 from collections import namedtuple
 
 from cmmvar.config import annotation_files, check_config, resolved_annotation
-from cmmvar.panel import load_panel
-from cmmvar.sheet import read_sheet, validate, vcf_keys
+from cmmvar.io.panel import load_panel
+from cmmvar.io.sheet import read_sheet, validate, vcf_keys
 
 
 def schema(name):

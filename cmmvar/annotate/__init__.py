@@ -1,0 +1,3 @@
+"""Annotating the variants: consequences on the MANE transcripts, gnomAD and ClinVar,
+the online services and the offline resources. Imports io and prepare, never segregate or report.
+"""
