@@ -121,7 +121,7 @@ def log_likelihood(people: Sequence[Person], q: float, weights: Mapping[str, Seq
         if p.id in weights and np.shape(weights[p.id]) != (n,):
             raise ValueError(f"{p.id}: expected {n} genotype weights, got "
                              f"{np.shape(weights[p.id])}")
-    batch = {pid: np.asarray(w, dtype=np.longdouble)[None, :] for pid, w in weights.items()}
+    batch = {pid: np.asarray(w)[None, :] for pid, w in weights.items()}  # long double there
     return float(log_likelihoods(people, np.array([q]), batch, x_linked)[0])
 
 
@@ -136,23 +136,23 @@ def log_likelihoods(people: Sequence[Person], q: np.ndarray,
     index = {p.id: i for i, p in enumerate(people)}
     factors: list[tuple[tuple[int, ...], np.ndarray]] = []
     log_scale = np.zeros(size)
-    dead = np.zeros(size, dtype=bool)
     for i, p in enumerate(people):
         n = _states(p, x_linked)
         w = weights.get(p.id)
         if w is None:
             w = np.ones((size, n), dtype=np.longdouble)
         else:
-            w, logs, zero = _rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble),
-                                                     (size, n)))
-            log_scale, dead = log_scale + logs, dead | zero
+            # an all-zero row stays 0, and so does its problem in _eliminate (marked dead there)
+            w, logs, _ = _rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble), (size, n)))
+            log_scale = log_scale + logs
         if p.father is None:
             factors.append(((i,), _prior(p, q, x_linked) * w))
         else:
             table = _T_X[p.male] if x_linked else _T_AUTOSOMAL
             factors.append(((i, index[p.father], index[p.mother]),
                             table[None] * w[:, :, None, None]))
-    return _eliminate(factors, _elimination_order(people, x_linked), log_scale, dead)
+    return _eliminate(factors, _elimination_order(people, x_linked), log_scale,
+                      np.zeros(size, dtype=bool))
 
 
 def eliminate(factors: list[tuple[tuple[int, ...], np.ndarray]], order: Sequence[int],
@@ -304,8 +304,7 @@ def _flbs(people: tuple[Person, ...], proband: str, x_linked: bool,
     # rows per scenario: neutral all, causal proband, causal all, neutral proband
     weights = {}
     for p in people:
-        pheno = np.array([_phenotype_weights(s.penetrance[p.id], s.phenotypes.get(p.id,
-                                                                                  "unknown"))
+        pheno = np.array([_phenotype_weights(s.penetrance[p.id], s.phenotypes[p.id])
                           for s in scenarios])
         rows = np.stack([np.broadcast_to(typed_all[p.id], pheno.shape),
                          typed_proband[p.id] * pheno, typed_all[p.id] * pheno,
@@ -342,23 +341,21 @@ def _causes(people: tuple[Person, ...], x_linked: bool, scenario: Scenario,
     genotype, that taken as unknown on its own makes it positive (checked one at a time)."""
     checks = []  # (label, genotypes, the person whose phenotype is unknown)
     for p in people:
-        phenotype = scenario.phenotypes.get(p.id, "unknown")
+        phenotype = scenario.phenotypes[p.id]
         if phenotype != "unknown":
             checks.append((f"{p.id} {phenotype}", typed, p.id))
         if p.id in typed:
             checks.append((f"{p.id} {_genotype_word(typed[p.id], _states(p, x_linked))}",
                            {k: v for k, v in typed.items() if k != p.id}, None))
-    if checks:
-        weights = {p.id: np.array([
-            _genotype_weights(_states(p, x_linked), genotypes.get(p.id))
-            * _phenotype_weights(scenario.penetrance[p.id], "unknown" if p.id == unknown
-                                 else scenario.phenotypes.get(p.id, "unknown"))
-            for _, genotypes, unknown in checks]) for p in people}
-        logs = log_likelihoods(people, np.full(len(checks), scenario.q), weights, x_linked)
-        found = [label for (label, _, _), log in zip(checks, logs, strict=True)
-                 if log > -math.inf]
-    else:
-        found = []
+    # checks is never empty: with every phenotype unknown the causal likelihoods would equal
+    # the neutral ones, positive here (see _result), so someone's phenotype is known
+    weights = {p.id: np.array([
+        _genotype_weights(_states(p, x_linked), genotypes.get(p.id))
+        * _phenotype_weights(scenario.penetrance[p.id], "unknown" if p.id == unknown
+                             else scenario.phenotypes[p.id])
+        for _, genotypes, unknown in checks]) for p in people}
+    logs = log_likelihoods(people, np.full(len(checks), scenario.q), weights, x_linked)
+    found = [label for (label, _, _), log in zip(checks, logs, strict=True) if log > -math.inf]
     if not found:
         return "no single person's phenotype or genotype is the cause, only their combination"
     return "this changes if any one of these is taken as unknown: " + ", ".join(found)

@@ -1,6 +1,8 @@
 """The batched engine (issue 14): `log_likelihoods` must give, row by row, exactly what
 `log_likelihood` gives alone, and `flbs` what `flb` gives per scenario; its memory, keyed by
-positions instead of names, must give each family the reasons in its own members' names."""
+positions instead of names, must give each family the reasons in its own members' names;
+float64 weights are multiplied in long double; informative meioses (one batched elimination)
+follow X-linked transmission."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import pytest
 
 from cmmvar.segregate import likelihood
 from cmmvar.segregate.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
+from cmmvar.segregate.segregation import Model, informative_meioses
+from tests.unit.test_segregation import MISSING, called, family_from
 
 
 def nuclear(prefix: str) -> list[Person]:
@@ -101,3 +105,51 @@ def test_a_remembered_result_names_the_members_of_the_family_that_asks():
     assert "BC1 affected" in reasons["B"] and "BC1 non-carrier" in reasons["B"]
     assert "A" not in reasons["B"].replace("Ph", "").split(";")[1]
     assert "\x00" not in reasons["B"]
+
+
+def test_float64_weights_given_to_the_batch_are_multiplied_in_long_double():
+    """The 1e-200 case of test_edges_likelihood, given straight to log_likelihoods as float64
+    arrays (as flbs gives them), two rows (q = 0.01 and 0.2): summing out the father
+    multiplies three weights of 1e-200 (1e-600, below float64's 5e-324: in float64 every
+    term would be 0 and the row -inf). By hand, as there:
+    L = (1-q)^2 x 1e-600 x [2q(1-q) x 1/2 x 1/2 + q^2 x 1 x 1]."""
+    people = [Person("f", None, None, True), Person("m", None, None, False),
+              Person("c1", "f", "m", True), Person("c2", "f", "m", False)]
+    tiny = 1e-200
+    rows = {"f": [1, tiny, tiny], "m": [1, 0, 0], "c1": [0, tiny, 1], "c2": [0, tiny, 1]}
+    weights = {pid: np.array([w, w], dtype=np.float64) for pid, w in rows.items()}
+    got = log_likelihoods(people, np.array([0.01, 0.2]), weights)
+    for value, q in zip(got.tolist(), (0.01, 0.2), strict=True):
+        expected = (2 * math.log(1 - q) - 600 * math.log(10)
+                    + math.log(2 * q * (1 - q) / 4 + q * q))
+        assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_the_mendel_inconsistency_note_is_given_in_full():
+    """Father and mother typed non-carriers, child typed homozygous: no genotype vector of
+    positive probability (neutral likelihood 0), so the FLB and its log are undefined."""
+    people = nuclear("A")
+    result = flb(people, "AC1", 0.01, False, {p.id: (0.01, 0.9, 0.9) for p in people},
+                 {"AC1": "affected"}, {"AF": 0, "AM": 0, "AC1": 2})
+    assert result == likelihood.FlbResult(
+        None, None, "the observed genotypes are not Mendelian-consistent (a de novo variant "
+                    "or a sample/pedigree error)")
+
+
+def test_an_x_linked_fathers_affected_daughter_is_no_informative_meiosis(tmp_path):
+    """XLD, proband the affected father, hemizygous carrier; his affected daughter typed
+    heterozygous. A father gives his X to every daughter, so P(daughter carrier | father
+    carrier) = 1: -log2 1 = 0 meioses (autosomal transmission would give 1/2, 1 meiosis)."""
+    family = family_from(tmp_path, "X f 0 0 1 2\nX m 0 0 2 1\nX d f m 2 2\n")
+    calls = {"f": called(1, hemizygous=True), "m": MISSING, "d": called(1)}
+    assert informative_meioses(family, calls, "f", Model("XLD", 0.9, 0.01)) == 0
+
+
+def test_x_linked_recessive_affected_brothers_are_one_informative_meiosis(tmp_path):
+    """XLR, two affected brothers, both hemizygous carriers (the causal genotype of a man on
+    X is 1 copy, not 2), mother untyped: the proband's X came from his mother, so she carries
+    the rare variant, and passes it to his brother with probability 1/2: -log2 1/2 = 1."""
+    family = family_from(tmp_path, "X f 0 0 1 1\nX m 0 0 2 1\nX a f m 1 2\nX b f m 1 2\n")
+    calls = {"f": MISSING, "m": MISSING, "a": called(1, hemizygous=True),
+             "b": called(1, hemizygous=True)}
+    assert informative_meioses(family, calls, "a", Model("XLR", 0.9, 0.01)) == 1
