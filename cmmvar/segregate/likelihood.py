@@ -138,13 +138,11 @@ def log_likelihoods(people: Sequence[Person], q: np.ndarray,
     log_scale = np.zeros(size)
     for i, p in enumerate(people):
         n = _states(p, x_linked)
-        w = weights.get(p.id)
-        if w is None:
-            w = np.ones((size, n), dtype=np.longdouble)
-        else:
-            # an all-zero row stays 0, and so does its problem in _eliminate (marked dead there)
-            w, logs, _ = _rescale(np.broadcast_to(np.asarray(w, dtype=np.longdouble), (size, n)))
-            log_scale = log_scale + logs
+        # a person without weights weighs 1; an all-zero row stays 0, and so does its
+        # problem in _eliminate (marked dead there)
+        w, logs, _ = _rescale(np.broadcast_to(
+            np.asarray(weights.get(p.id, 1.0), dtype=np.longdouble), (size, n)))
+        log_scale = log_scale + logs
         if p.father is None:
             factors.append(((i,), _prior(p, q, x_linked) * w))
         else:
