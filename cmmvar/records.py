@@ -123,17 +123,21 @@ def pair_segregation_from_dict(data: dict) -> PairSegregation:
 class PairResult:
     """Two carried variants of one recessive gene that an affected member carries both of,
     weighed together (pairs.segregate_pair); the variants themselves are among the family
-    result's variants, by their chrom:pos:ref:alt keys (segregation.first, .second)."""
+    result's variants, by their chrom:pos:ref:alt keys (segregation.first, .second); the
+    sensitivity of its Bayes factor (pair_sensitivity.py), None when undefined."""
 
     gene: str  # the panel symbol
     segregation: PairSegregation
+    sensitivity: dict | None = None
 
     def to_dict(self) -> dict:
-        return {"gene": self.gene, "segregation": self.segregation.to_dict()}
+        return {"gene": self.gene, "segregation": self.segregation.to_dict(),
+                "sensitivity": self.sensitivity}
 
     @classmethod
     def from_dict(cls, data: dict) -> PairResult:
-        return cls(data["gene"], pair_segregation_from_dict(data["segregation"]))
+        return cls(data["gene"], pair_segregation_from_dict(data["segregation"]),
+                   data["sensitivity"])
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,7 @@ def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_st
         return dict(row, segregation=item.pair.segregation.to_dict(),
                     phase=phase_words(item.pair.segregation.to_dict()["phase"]),
                     members=[_key(first), _key(second)],
+                    sensitivity=item.pair.sensitivity,
                     genotypes={pid: [first.genotypes[pid]["label"],
                                      second.genotypes[pid]["label"]]
                                for pid in first.genotypes},

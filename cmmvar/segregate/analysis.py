@@ -35,6 +35,7 @@ from cmmvar.segregate.genotypes import (
     family_genotypes,
     genotype_qc_notes,
 )
+from cmmvar.segregate.pair_sensitivity import pair_sensitivity
 from cmmvar.segregate.pairs import (
     RECESSIVE,
     Carried,
@@ -178,8 +179,14 @@ class _FamilyAnalysis:
 
     def result(self) -> FamilyResult:
         family, match, settings = self.family, self.match, self.request.settings
-        pairs = [PairResult(gene, pair) for gene, pair in
-                 find_pairs(family, self.recessive, settings, self.request.proband)]
+        carried_by_key = {c.key: c for c in self.recessive}
+        pairs = []
+        for gene, pair in find_pairs(family, self.recessive, settings, self.request.proband):
+            # the first variant's model weighed the pair (find_pairs)
+            first, second = carried_by_key[pair.first], carried_by_key[pair.second]
+            pairs.append(PairResult(gene, pair, None if pair.flb is None else pair_sensitivity(
+                family, first.calls, second.calls, first.model, settings, pair.proband,
+                self.context.grid)))
         variants = _pair_members(self.variants, pairs)
         thresholds = self.context.thresholds
         genotype_qc = {pid: {s: self.qc[pid].get(s, 0) for s in STATUSES

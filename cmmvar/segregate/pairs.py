@@ -112,6 +112,16 @@ def call_phases(calls1: Mapping[str, Genotype],
     return phases
 
 
+def pair_penetrance(family: Family, model: Model) -> dict[str, tuple[float, float]]:
+    """Each member's (P(affected | not biallelic), P(affected | biallelic)), as pair_flb
+    takes them: the recessive vector's 0-copy and 2-copy values, or a male's (0, 1) on X."""
+    penetrance = {}
+    for ind in family.individuals:
+        vector = model.vector(ind.sex, ind.liability_class)
+        penetrance[ind.id] = (vector[0], vector[-1])
+    return penetrance
+
+
 def segregate_pair(family: Family, first: str, calls1: Mapping[str, Genotype], second: str,
                    calls2: Mapping[str, Genotype], model: Model, settings: Settings,
                    named_proband: str | None = None) -> PairSegregation:
@@ -138,13 +148,7 @@ def segregate_pair(family: Family, first: str, calls1: Mapping[str, Genotype], s
         genotypes1 = {pid: g.copies for pid, g in calls1.items()}
         genotypes2 = {pid: g.copies for pid, g in calls2.items()}
         phases = call_phases(calls1, calls2)
-        penetrance = {}
-        for ind in family.individuals:
-            vector = model.vector(ind.sex, ind.liability_class)
-            # (not biallelic, biallelic): the recessive vector's 0-copy and 2-copy values,
-            # or a male's (0, 1) on X
-            penetrance[ind.id] = (vector[0], vector[-1])
-        result = pair_flb(persons, proband, q, q, model.x_linked, penetrance,
+        result = pair_flb(persons, proband, q, q, model.x_linked, pair_penetrance(family, model),
                           {ind.id: ind.phenotype.value for ind in family.individuals},
                           genotypes1, genotypes2, phases)
         value, log10, reason = result.value, result.log10, result.reason

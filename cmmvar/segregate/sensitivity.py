@@ -22,7 +22,7 @@ from dataclasses import replace
 from cmmvar.defaults import schema_default
 from cmmvar.io.pedigree import Family, Phenotype
 from cmmvar.segregate.genotypes import Genotype
-from cmmvar.segregate.likelihood import Scenario, flbs
+from cmmvar.segregate.likelihood import FlbResult, Scenario, flbs
 from cmmvar.segregate.segregation import Model, Settings, causal_genotypes, people, strength
 
 DEFAULT_GRID = schema_default("segregation", "sensitivity")  # written once, in the schema
@@ -93,20 +93,21 @@ def _penetrance_label(model: Model) -> str:
     return f"{model.penetrance:.3g}"
 
 
-def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
-                settings: Settings, proband: str, grid: Mapping) -> dict:
-    """The sensitivity table of one variant whose FLB was computed with `proband`: its rows
-    first laid out, then every FLB computed in one batch (likelihood.flbs)."""
-    phenotypes = {i.id: i.phenotype.value for i in family.individuals}
-    pending: list[tuple[dict, Scenario | None]] = []
+Planned = tuple[dict, Model | None, float, dict]  # (row fields, model, q, phenotypes)
+
+
+def layout(model: Model, q0: float, grid: Mapping, phenotypes: Mapping[str, str],
+           keys: list[dict]) -> list[Planned]:
+    """The table's rows before any FLB, shared by a variant's table and a pair's
+    (pair_sensitivity.py): each row's labels and the model, allele frequency and phenotypes
+    to compute it with; model None for a row not computed (its fields already final)."""
+    planned: list[Planned] = []
 
     def row(assumption: str, setting: str, use: Model, q: float, pheno=phenotypes,
             **extra) -> None:
-        scenario = Scenario(q, {i.id: use.vector(i.sex, i.liability_class)
-                                for i in family.individuals}, pheno)
-        pending.append(({"assumption": assumption, "setting": setting, **extra}, scenario))
+        planned.append(({"assumption": assumption, "setting": setting, **extra}, use, q,
+                        dict(pheno)))
 
-    q0 = settings.allele_frequency
     row("as used", f"phenocopy rate {model.phenocopy_rate:g}; penetrance "
                    f"{_penetrance_label(model)}; allele frequency {q0:g}", model, q0,
         criteria_row=True)
@@ -117,10 +118,10 @@ def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
     for step in grid["penetrance_shifts"]:
         shifted, clipped = _shifted(model, step)
         if shifted is None:
-            pending.append(({"assumption": "penetrance", "setting": f"{step:+g}",
+            planned.append(({"assumption": "penetrance", "setting": f"{step:+g}",
                              "flb": None, "log10_flb": None, "pp1": "none", "bs4": "none",
                              "flb_note": "not computed: a penetrance would be 0 or below",
-                             "criteria_row": False, "same_as_used": False}, None))
+                             "criteria_row": False, "same_as_used": False}, None, q0, {}))
             continue
         label = _penetrance_label(shifted)
         if label in seen:
@@ -131,24 +132,41 @@ def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
         row("penetrance", f"{label} ({note})", shifted, q0, same_as_used=step == 0)
     for q in grid["allele_frequencies"]:
         row("allele frequency", f"{q:g}", model, q, same_as_used=q == q0)
-    keys = key_individuals(family, calls, model)
     for person in keys:
         recoded = dict(phenotypes, **{person["id"]: "unknown"})
         row("phenotype recoded", f"{person['id']} ({person['role']}) coded unknown", model,
             q0, recoded, individual=person["id"])
-    results = iter(flbs(people(family), proband, model.x_linked,
-                        {pid: g.copies for pid, g in calls.items()},
-                        [scenario for _, scenario in pending if scenario is not None]))
-    rows = []
-    for fields, scenario in pending:
-        if scenario is not None:
-            result = next(results)
-            named = {"assumption": fields.pop("assumption"), "setting": fields.pop("setting")}
-            fields = {**named, "flb": result.value, "log10_flb": result.log10,
-                      "flb_note": result.reason,
-                      "pp1": strength(result.value, settings.ladder["pp1"], benign=False),
-                      "bs4": strength(result.value, settings.ladder["bs4"], benign=True),
-                      "criteria_row": False, "same_as_used": False, **fields}
-        rows.append(fields)
+    return planned
+
+
+def computed_row(fields: dict, result: FlbResult, settings: Settings) -> dict:
+    """A planned row with its FLB and strengths, in the table's column order."""
+    fields = dict(fields)
+    named = {"assumption": fields.pop("assumption"), "setting": fields.pop("setting")}
+    return {**named, "flb": result.value, "log10_flb": result.log10,
+            "flb_note": result.reason,
+            "pp1": strength(result.value, settings.ladder["pp1"], benign=False),
+            "bs4": strength(result.value, settings.ladder["bs4"], benign=True),
+            "criteria_row": False, "same_as_used": False, **fields}
+
+
+def table(proband: str, rows: list[dict], keys: list[dict]) -> dict:
     return {"proband": proband, "rows": rows, "key_individuals": keys,
             "penetrance_note": PENETRANCE_NOTE}
+
+
+def sensitivity(family: Family, calls: Mapping[str, Genotype], model: Model,
+                settings: Settings, proband: str, grid: Mapping) -> dict:
+    """The sensitivity table of one variant whose FLB was computed with `proband`: its rows
+    first laid out, then every FLB computed in one batch (likelihood.flbs)."""
+    phenotypes = {i.id: i.phenotype.value for i in family.individuals}
+    keys = key_individuals(family, calls, model)
+    planned = layout(model, settings.allele_frequency, grid, phenotypes, keys)
+    scenarios = [Scenario(q, {i.id: use.vector(i.sex, i.liability_class)
+                              for i in family.individuals}, pheno)
+                 for _, use, q, pheno in planned if use is not None]
+    results = iter(flbs(people(family), proband, model.x_linked,
+                        {pid: g.copies for pid, g in calls.items()}, scenarios))
+    return table(proband, [fields if use is None else computed_row(fields, next(results),
+                                                                    settings)
+                           for fields, use, _, _ in planned], keys)

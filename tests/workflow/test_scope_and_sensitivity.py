@@ -83,3 +83,23 @@ def test_cohort_index_has_the_banner_above_the_table(shared_demo):
     html = (shared_demo / "index.html").read_text()
     assert html.index('id="scope-banner"') < html.index('id="families"')
     assert "For research use only." in html
+
+
+def test_ch1_pair_has_its_sensitivity_table_in_json_and_on_its_card(shared_demo):
+    """CH1's compound heterozygote: a table in report.json's pairs section whose first row is
+    the pair's Bayes factor and strengths, shown on the pair's card (one table row per row)."""
+    data = report(shared_demo, "CH1")
+    assert len(data["pairs"]) == 1
+    pair = data["pairs"][0]
+    table, seg = pair["sensitivity"], pair["segregation"]
+    assert seg["flb"] is not None and table["proband"] == seg["proband"]
+    first = table["rows"][0]
+    assert first["criteria_row"] and first["flb"] == seg["flb"]
+    assert (first["pp1"], first["bs4"]) == (seg["pp1"], seg["bs4"])
+    assert [r["setting"] for r in table["rows"] if r["assumption"] == "allele frequency"] == [
+        "1e-05", "0.0001", "0.001"]
+    html = (shared_demo / "families" / "CH1" / "report.html").read_text()
+    card = html[html.index('<article class="card pair"'):]
+    card = card[:card.index("</article>")]
+    assert card.count('<table class="sensitivity-table">') == 1
+    assert card.count("<tr") - card.count("<tr><th") == len(table["rows"]) + len(pair["genotypes"])
