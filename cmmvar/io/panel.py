@@ -99,6 +99,7 @@ def load_panel(path: str | Path, build: str) -> list[Gene]:
         genes.append(gene)
     if not genes:
         raise PanelError("panel has no genes", path=path)
+    _check_header(path)
     return genes
 
 
@@ -195,6 +196,21 @@ def _check_row(row: dict, symbol: str, path: Path, number: int) -> None:
         raise PanelError(f"gene {symbol}: column {column}: {error.message}", path=path,
                          line=number, hint="workflow/schemas/panel.schema.yaml gives each "
                                            "column's format; config/README.md explains them")
+
+
+def _check_header(path: Path) -> None:
+    """The '## key: value' lines against the schema's header definition: the condition's
+    name goes into every report's title and sentences, so an empty one is refused."""
+    import jsonschema
+
+    schema = dict(yaml.safe_load(schema_path("panel").read_text(encoding="utf-8")))
+    validator = jsonschema.Draft202012Validator(schema["$defs"]["header"])
+    error = jsonschema.exceptions.best_match(validator.iter_errors(panel_metadata(path)))
+    if error is not None:
+        key = ".".join(map(str, error.absolute_path)) or "(header)"
+        raise PanelError(f"header line '## {key}': {error.message}", path=path,
+                         hint="write '## condition: NAME' with the condition's name as the "
+                              "reports should say it (config/panels/README.md)")
 
 
 def panel_metadata(path: str | Path) -> dict[str, str]:
