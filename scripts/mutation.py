@@ -12,7 +12,7 @@ otherwise; 2 on a usage error or when mutmut itself fails.
 
     .venv/bin/python scripts/mutation.py                        # every module, every mutant
     .venv/bin/python scripts/mutation.py likelihood             # one module
-    .venv/bin/python scripts/mutation.py segregation.de_novo_status 'prioritise.pm*'
+    .venv/bin/python scripts/mutation.py de_novo.de_novo_status 'prioritise.pm*'
     .venv/bin/python scripts/mutation.py --ci         # the CI selection (see ci_selection)
     options: --jobs N (default 2), --tests PATH... (default tests/unit), --shard K/N, --keep
 
@@ -46,7 +46,7 @@ from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = Path("tests/mutation/equivalent.tsv")
-MODULES = ("genotypes", "segregation", "prioritise", "likelihood", "config")
+MODULES = ("genotypes", "segregation", "de_novo", "prioritise", "likelihood", "config")
 # config.py: only the check that the PP1/BS4 and meioses ladders are ordered is a clinical rule
 # (the thresholds themselves are checked by workflow/schemas/config.schema.yaml).
 SCOPE = {"cmmvar/config.py": ("check_ladders",)}
@@ -320,7 +320,7 @@ def percent(part: int, whole: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("targets", nargs="*", help="module (likelihood), module.function "
-                        "(segregation.de_novo_status, segregation.Model.vector) or a glob; "
+                        "(de_novo.de_novo_status, segregation.Model.vector) or a glob; "
                         f"default: every module ({', '.join(MODULES)})")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--tests", nargs="+", default=["tests/unit"],

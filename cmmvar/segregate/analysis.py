@@ -28,6 +28,7 @@ from cmmvar.records import (
     PedigreeMember,
     VariantResult,
 )
+from cmmvar.segregate.de_novo import de_novo_status
 from cmmvar.segregate.genotypes import (
     STATUSES,
     Thresholds,
@@ -50,7 +51,6 @@ from cmmvar.segregate.segregation import (
     carried,
     check_liability_classes,
     count,
-    de_novo_status,
     segregate,
     table_fields,
 )

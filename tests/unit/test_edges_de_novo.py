@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from cmmvar.io.ped_file import read_family
+from cmmvar.segregate.de_novo import de_novo_status
 from cmmvar.segregate.genotypes import Genotype
 from cmmvar.segregate.segregation import (
     Counts,
@@ -23,7 +24,6 @@ from cmmvar.segregate.segregation import (
     causal_genotypes,
     choose_proband,
     count,
-    de_novo_status,
     explains_family,
     informative_meioses,
     locus_mismatch,
