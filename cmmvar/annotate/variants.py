@@ -48,6 +48,7 @@ class Sources:
     online: dict | None = None  # annotation settings when mode is online
     provenance: dict = field(default_factory=dict)  # config key -> resource_record
     online_log: list = field(default_factory=list)  # what was sent where, when online
+    crosscheck: dict | None = None  # offline vs VEP REST (online_crosscheck.py), when online
 
 
 def assign_gene(genes: list[Gene], chrom: str, pos: int, ref: str,
@@ -222,11 +223,13 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
                 vcf_path: str | Path) -> None:
     """Fill what the local sources left empty from the public services, which are sent the
     variant keys only: consequence and HGVS from VEP REST (on the gene's MANE transcript),
-    ClinVar, gnomAD, CADD and REVEL from MyVariant.info. A service that fails stops the
+    ClinVar, gnomAD, CADD and REVEL from MyVariant.info; then the offline consequence and
+    HGVS are cross-checked against VEP's (sources.crosscheck). A service that fails stops the
     stage (no table with variants silently unannotated), naming the VCF and how many of its
     variants lack an answer."""
     from cmmvar.annotate.online import online_annotations
     from cmmvar.annotate.online_cache import VariantKey
+    from cmmvar.annotate.online_crosscheck import cross_check
     from cmmvar.annotate.online_http import ServiceError
 
     keys = {}
@@ -271,11 +274,24 @@ def _add_online(rows: list[dict], sources: Sources, genes: list[Gene],
             row.update(cadd_phred=more.cadd_phred, revel=more.revel_score,
                        scores_source=f"{said} (CADD, dbNSFP REVEL)")
 
+    def offline_of(row: dict) -> dict | None:
+        entries = _offline_entries(sources, row["chrom"], int(row["pos"]), row["ref"],
+                                   row["alt"])
+        return choose(entries, by_symbol.get(row["gene"]))[0]
+
+    offline_files = bool(sources.transcripts) and sources.fasta is not None
+    sources.crosscheck = cross_check(rows, keys, found.vep.results,
+                                     offline_of if offline_files else None)
+    if not offline_files:
+        log.warning("online cross-check %s", sources.crosscheck["note"])
+
 
 def provenance(sources: Sources, table: pd.DataFrame) -> dict:
     """The annotation sources of a run, for run reports: files with checksums and releases,
-    services with what was sent, and how many variants each consequence source gave."""
+    services with what was sent, how many variants each consequence source gave, and the
+    online cross-check (online_crosscheck.py; None offline)."""
     used = table["annotation_source"].replace("", "none").value_counts()
     return {"genome_build": sources.build, "files": sources.provenance,
             "consequence_sources": {k: int(v) for k, v in used.items()},
-            "online": sources.online_log if sources.online is not None else None}
+            "online": sources.online_log if sources.online is not None else None,
+            "online_crosscheck": sources.crosscheck}

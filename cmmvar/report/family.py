@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cmmvar import __version__
+from cmmvar.annotate.online_crosscheck import for_family
 from cmmvar.atomic import atomic_path, write_json, write_text
 from cmmvar.config import not_checked
 from cmmvar.io.panel import panel_record
@@ -198,6 +199,12 @@ def write_family_outputs(result: FamilyResult, extract_stats: dict, normalise_st
     unchecked = not_checked(settings.get("annotation") or {})
     qc = {"synthetic_demo_resources": synthetic, "not_checked": unchecked,
           **qc_record(result, extract_stats, normalise_stats)}
+    # the VCF's cross-check, cut to this family's variants (a VCF may hold several families)
+    members = {_key(i.variant) for i in ordered} | {_key(i.partner) for i in ordered
+                                                    if i.pair is not None}
+    annotation = dict(annotation, online_crosscheck=for_family(
+        annotation.get("online_crosscheck"), members))
+    qc["online_crosscheck"] = annotation["online_crosscheck"]
     qc["prioritisation_filters"] = dict(Counter(
         reason.split(":")[0] for row in filtered if not row["compound_het_with"]
         for reason in row["filters"]))

@@ -111,6 +111,16 @@ def test_a_failing_service_stops_the_run_on_the_console_and_the_rerun_resumes(se
     assert online["Ensembl VEP REST"]["url"] == url
     assert (online["Ensembl VEP REST"]["n_sent"], online["Ensembl VEP REST"]["n_cached"]) == \
         (1, 4)
+    # without the GFF3 there is no offline HGVS to compare with VEP's: said, never silent
+    crosscheck = report["annotation_sources"]["online_crosscheck"]
+    assert (crosscheck["done"], crosscheck["disagreements"]) == (False, [])
+    assert crosscheck["note"].startswith("not done: annotation.transcripts_gff3 and ")
+    qc = json.loads((project / "results/families/DCC1/qc.json").read_text())
+    assert qc["online_crosscheck"] == crosscheck
+    assert ("against Ensembl VEP REST on the MANE transcript: not done: annotation."
+            "transcripts_gff3 and annotation.reference_fasta are not both set, so there is no "
+            "offline consequence or HGVS to compare with VEP&#39;s.") in (
+        project / "results/families/DCC1/report.html").read_text()
 
     before = len(replay.seen)
     for name in ("results", ".snakemake"):
