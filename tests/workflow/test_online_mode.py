@@ -111,6 +111,9 @@ def test_a_failing_service_stops_the_run_on_the_console_and_the_rerun_resumes(se
     assert online["Ensembl VEP REST"]["url"] == url
     assert (online["Ensembl VEP REST"]["n_sent"], online["Ensembl VEP REST"]["n_cached"]) == \
         (1, 4)
+    # the report states the same counts (it showed empty counts: it read keys never written)
+    assert f"version {online['Ensembl VEP REST']['version']}: 1 variants sent, 4 from the cache" \
+        in (project / "results/families/DCC1/report.html").read_text()
     # without the GFF3 there is no offline HGVS to compare with VEP's: said, never silent
     crosscheck = report["annotation_sources"]["online_crosscheck"]
     assert (crosscheck["done"], crosscheck["disagreements"]) == (False, [])
