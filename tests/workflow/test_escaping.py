@@ -101,8 +101,8 @@ def test_cohort_index_and_json_keep_the_name_exactly(hostile):
 
 def test_names_of_paths_and_commands_name_no_file_and_are_kept_verbatim(hostile):
     """No file is made from a member's name (no 'escaped' folder, no 'pwned' file anywhere,
-    nothing under /tmp/abs...), RAD1's folder holds its four outputs, and the names reach
-    report.json exactly and the HTML escaped."""
+    nothing under /tmp/abs...), RAD1's folder holds its outputs (four files, its annotated VCF
+    and that VCF's index), and the names reach report.json exactly and the HTML escaped."""
     import json
 
     from markupsafe import escape
@@ -115,7 +115,8 @@ def test_names_of_paths_and_commands_name_no_file_and_are_kept_verbatim(hostile)
         assert not any(fragment in path.name for fragment in fragments), path
     assert not list(Path("/tmp").glob("abs;*"))  # the absolute name, taken as a path
     assert sorted(p.name for p in (hostile / "families/RAD1").iterdir()) == [
-        "candidates.tsv", "qc.json", "report.html", "report.json"]
+        "RAD1.vcf.gz", "RAD1.vcf.gz.tbi", "candidates.tsv", "qc.json", "report.html",
+        "report.json"]
     report = json.loads((hostile / "families/RAD1/report.json").read_text())
     assert {p["id"] for p in report["pedigree"]} == names
     assert set(report["qc"]["samples"]["sequenced"]) == names
