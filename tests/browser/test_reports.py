@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.workflow.test_demo import copy_project, run_ok
-from tests.workflow.test_escaping import SAMPLE, make_hostile_project
+from tests.workflow.helpers.demo import copy_project, run_ok
+from tests.workflow.helpers.escaping import SAMPLE, make_hostile_project
 
 # Selenium Manager would look drivers up online and send usage statistics: neither is
 # wanted (the drivers are Debian's, and nothing leaves the machine).

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflow.test_demo import DEMO_CONFIG, SNAKEMAKE, copy_project, run_ok
-from tests.workflow.test_interrupted import assert_same_outputs
+from tests.workflow.helpers.demo import DEMO_CONFIG, SNAKEMAKE, copy_project, run_ok
+from tests.workflow.helpers.interrupted import assert_same_outputs
 
 from .local_slurm import LocalSlurm
 

@@ -12,17 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness import test_broken_vcfs as broken
 from tests.robustness.harness import (
     bcftools,
     bcftools_reads,
     carrier_state,
     expected_rows,
+    extract_argv,
     family_of,
     run_cmmvar,
     samples,
+    write_panel,
 )
-from tests.robustness.test_htslib_test import FILES, MALFORMED, label
+from tests.robustness.helpers import broken_vcfs as broken
+from tests.robustness.helpers.htslib_test import FILES, MALFORMED, label
 
 
 def _raises(argv):
@@ -71,10 +73,10 @@ def test_forked_run_matches_the_console_script(make, tmp_path):
     folder = tmp_path / "input"
     folder.mkdir()
     vcf = make(folder)
-    panel = broken.write_panel(tmp_path / "panel.tsv", broken.SPANS)
-    argv = broken.extract_argv(vcf, panel, tmp_path / "a" / "out.vcf.gz", "GRCh38")
+    panel = write_panel(tmp_path / "panel.tsv", broken.SPANS)
+    argv = extract_argv(vcf, panel, tmp_path / "a" / "out.vcf.gz", "GRCh38")
     forked = run_cmmvar(argv, tmp_path, tmp_path / "a" / "out.vcf.gz")
-    argv = broken.extract_argv(vcf, panel, tmp_path / "b" / "out.vcf.gz", "GRCh38")
+    argv = extract_argv(vcf, panel, tmp_path / "b" / "out.vcf.gz", "GRCh38")
     script = Path(sys.executable).with_name("cmmvar")
     real = subprocess.run([str(script), *argv], capture_output=True, text=True, cwd=tmp_path)
     assert real.returncode == forked.code

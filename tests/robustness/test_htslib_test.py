@@ -10,7 +10,6 @@ naming the file, never a traceback. One exception is listed in MALFORMED.
 from __future__ import annotations
 
 import gzip
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -33,19 +32,7 @@ from tests.robustness.harness import (
     write_panel,
     write_ped,
 )
-
-
-def htslib_test_files() -> list[Path]:
-    listing = subprocess.run(["dpkg", "-L", "htslib-test"], capture_output=True, text=True)
-    return sorted(Path(line) for line in listing.stdout.splitlines()
-                  if line.endswith((".vcf", ".vcf.gz", ".bcf")) and Path(line).is_file())
-
-
-FILES = htslib_test_files()
-# Read by `bcftools view` without an error, yet malformed in a way htslib cannot represent:
-# one named error is the right outcome. noroundtrip.vcf lists FORMAT GT twice (`GT:GT`);
-# htslib's own expected round trip of it, noroundtrip-out.vcf, holds `GT:GT 2,4:.`.
-MALFORMED = {"test/noroundtrip.vcf": Error(r"GT.*(twice|duplicat|more than once)")}
+from tests.robustness.helpers.htslib_test import FILES, MALFORMED, label
 
 
 def text_spans(path: Path) -> dict[str, tuple[int, int]]:
@@ -64,10 +51,6 @@ def text_spans(path: Path) -> dict[str, tuple[int, int]]:
     except (OSError, EOFError, UnicodeDecodeError):
         pass  # BCF or not text: the default panel
     return spans
-
-
-def label(path: Path) -> str:
-    return str(path).split("/htslib-test/", 1)[-1]
 
 
 def test_htslib_test_package_is_installed():

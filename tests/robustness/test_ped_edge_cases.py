@@ -24,7 +24,7 @@ from tests.robustness.harness import (
     rows_problem,
     segregate_argv,
 )
-from tests.robustness.test_broken_vcfs import BODY, HEADER, MEMBERS, chrom_line, text
+from tests.robustness.helpers.broken_vcfs import BODY, HEADER, MEMBERS, chrom_line, text
 
 BASE = [("FAM1", "FATHER", "0", "0", "1", "2"),
         ("FAM1", "MOTHER", "0", "0", "2", "1"),

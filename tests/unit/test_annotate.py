@@ -8,9 +8,7 @@ from pathlib import Path
 
 from cmmvar.annotate.variants import Sources, annotate, choose
 from cmmvar.io.panel import load_panel
-from tests.unit.test_input_annotations import VEP_HEADER, VEP_INDEL, VEP_SNV
-
-from .test_input_annotations import COLUMNS
+from tests.unit.helpers.input_annotations import COLUMNS, VEP_HEADER, VEP_INDEL, VEP_SNV
 
 DCC_PANEL = Path(__file__).resolve().parents[2] / "config" / "panels" / "cmm.tsv"
 

@@ -14,7 +14,7 @@ import math
 import pytest
 
 from cmmvar.segregate.likelihood import Person, flb
-from tests.unit.test_likelihood_bruteforce import brute_flb, person
+from tests.unit.helpers.likelihood_bruteforce import brute_flb, person
 
 
 def brute_value(*args) -> float | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from cmmvar.segregate.likelihood import flb
 from cmmvar.segregate.segregation import Model, Settings, segregate
-from tests.unit.test_likelihood_bruteforce import person
-from tests.unit.test_segregation import MISSING, called, family_from
+from tests.unit.helpers.likelihood_bruteforce import person
+from tests.unit.helpers.segregation import MISSING, called, family_from
 
 UNDEFINED = ("the proband's genotype and the family's phenotypes cannot occur together under "
              "the causal model (its penetrance and phenocopy rate); ")

@@ -15,7 +15,7 @@ import pytest
 from cmmvar.segregate import likelihood
 from cmmvar.segregate.likelihood import Person, Scenario, flb, flbs, log_likelihood, log_likelihoods
 from cmmvar.segregate.segregation import Model, informative_meioses
-from tests.unit.test_segregation import MISSING, called, family_from
+from tests.unit.helpers.segregation import MISSING, called, family_from
 
 
 def nuclear(prefix: str) -> list[Person]:

@@ -19,8 +19,8 @@ import pytest
 from cmmvar.annotate.online_crosscheck import NOT_DONE, for_family
 from cmmvar.annotate.variants import annotate, open_sources, provenance
 from cmmvar.io.panel import load_panel
-from tests.unit.test_online import replay_server, url_of
-from tests.unit.test_report_pairs import KEEP, Q, result  # noqa: F401 (a fixture)
+from tests.unit.helpers.online import replay_server, url_of
+from tests.unit.helpers.report_pairs import KEEP, Q
 
 ROOT = Path(__file__).resolve().parents[2]
 VEP_PATH = "/vep/homo_sapiens/region"
@@ -158,7 +158,7 @@ def test_a_family_sees_only_its_own_variants_disagreements():
 
 
 def test_family_qc_report_json_and_html_list_the_familys_disagreements_only(
-        result, tmp_path):  # noqa: F811 (the fixture imported above)
+        result, tmp_path):
     """The family of test_report_pairs (chr22:38780000 and chr22:38790000): of the VCF's two
     disagreements, the one on another family's variant (chr22:1) is in none of its files."""
     from cmmvar.report.family import write_family_outputs
@@ -187,7 +187,7 @@ def test_family_qc_report_json_and_html_list_the_familys_disagreements_only(
 
 
 def test_family_report_says_the_cross_check_was_not_done(
-        result, tmp_path):  # noqa: F811 (the fixture imported above)
+        result, tmp_path):
     from cmmvar.report.family import write_family_outputs
 
     skipped = {"done": False, "note": NOT_DONE, "compared": 0, "disagreements": []}

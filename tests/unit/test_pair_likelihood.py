@@ -27,7 +27,7 @@ from cmmvar.segregate.pair_likelihood import (
     pair_log_likelihood,
     proband_phase,
 )
-from tests.unit.test_likelihood_bruteforce import examples  # capped in a mutation run
+from tests.unit.helpers.likelihood_bruteforce import examples  # capped in a mutation run
 
 # Haplotype h: site-1 allele h & 1, site-2 allele h >> 1 (the engine's documented encoding).
 H00, H10, H01, H11 = range(4)

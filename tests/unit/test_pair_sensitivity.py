@@ -16,7 +16,7 @@ from cmmvar.segregate.pair_sensitivity import pair_key_individuals, pair_sensiti
 from cmmvar.segregate.pairs import segregate_pair
 from cmmvar.segregate.segregation import Model, Settings, people
 from cmmvar.segregate.sensitivity import DEFAULT_GRID, sensitivity
-from tests.unit.test_pairs import NUCLEAR, V1, V2, called, calls, family_from
+from tests.unit.helpers.pairs import NUCLEAR, V1, V2, called, calls, family_from
 
 # NUCLEAR plus C, an unaffected sibling carrying both variants (phase unknown), and D, an
 # affected sibling carrying variant 1 only (not biallelic).

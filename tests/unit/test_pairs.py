@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from cmmvar.io.ped_file import read_family
-from cmmvar.segregate.genotypes import Genotype
 from cmmvar.segregate.pair_likelihood import pair_flb
 from cmmvar.segregate.pairs import (
     Carried,
@@ -21,28 +19,10 @@ from cmmvar.segregate.pairs import (
     segregate_pair,
 )
 from cmmvar.segregate.segregation import Counts, Model, Settings, people, segregate
+from tests.unit.helpers.pairs import NUCLEAR, V1, V2, called, calls, family_from
 
 ROOT = Path(__file__).resolve().parents[2]
-V1, V2 = "chr11:100:A:G", "chr11:200:C:T"
-# Father F and mother M unaffected, children A and B affected.
-NUCLEAR = "fam F 0 0 1 1\nfam M 0 0 2 1\nfam A F M 1 2\nfam B F M 2 2\n"
 COMPLETE = Model("AR", 1.0, 0.0)
-
-
-def called(copies: int | None, gt: str = "", ps: int | None = None,
-           hemizygous: bool = False) -> Genotype:
-    return Genotype(copies, "called" if copies is not None else "low_gq", gt, ps=ps,
-                    hemizygous=hemizygous)
-
-
-def family_from(tmp_path, text: str):
-    path = tmp_path / "fam.ped"
-    path.write_text(text)
-    return read_family(path, "fam")
-
-
-def calls(**copies) -> dict[str, Genotype]:
-    return {pid: called(n) for pid, n in copies.items()}
 
 
 def test_two_affected_compound_het_siblings_give_8_over_p00_squared_as_the_engine(tmp_path):

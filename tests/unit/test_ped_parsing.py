@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pandas as pd
 import pytest
 
-from cmmvar.cli import build_parser, main
+from cmmvar.cli import build_parser
 from cmmvar.errors import ConfigError, PedigreeError
 from cmmvar.io.ped_file import PedColumns, read_family, read_ped
 from cmmvar.io.pedigree import Phenotype, Sex, match_samples
 from cmmvar.records import PedigreeMember
+from tests.unit.helpers.ped_parsing import segregate
 
 
 def ped(tmp_path, text: str, name: str = "f.ped"):
@@ -427,27 +425,6 @@ def test_age_and_deceased_are_in_the_family_results_pedigree_record(tmp_path):
             for p in record] == [("dad", "adult", 61.0, True, False),
                                  ("mum", None, 58.5, False, False),
                                  ("kid", "child", 7.0, None, True)]
-
-
-CALLS = ("##fileformat=VCFv4.2\n##contig=<ID=7,length=159345973>\n"
-         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
-         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tdad\tmum\tkid\n"
-         "7\t500\t.\tC\tT\t60\tPASS\t.\tGT\t0/1\t0/0\t0/1\n")
-
-
-def segregate(tmp_path, *extra: str) -> tuple[int, str]:
-    (tmp_path / "calls.vcf").write_text(CALLS)
-    argv = ["segregate", "--vcf", str(tmp_path / "calls.vcf"), "--ped", str(tmp_path / "f.ped"),
-            "--out", str(tmp_path / "out.tsv"), "--inheritance", "AD", "--penetrance", "0.9",
-            "--phenocopy", "0.01", "--allele-frequency", "1e-4", "--min-gq", "0",
-            "--min-dp", "0", *extra]
-    errors = io.StringIO()
-    with contextlib.redirect_stderr(errors):
-        try:
-            code = main(argv)
-        except SystemExit as stop:  # argparse
-            code = stop.code
-    return code, errors.getvalue()
 
 
 def test_segregate_command_ignores_an_unmapped_project_column(tmp_path):

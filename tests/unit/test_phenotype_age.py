@@ -16,8 +16,8 @@ from cmmvar.report.family import write_family_outputs
 from cmmvar.segregate.genotypes import Thresholds
 from cmmvar.segregate.segregation import settings_from_config
 from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
-from tests.unit.test_config import FILES, USER, check, error_of
-from tests.unit.test_ped_parsing import segregate
+from tests.unit.helpers.config import FILES, USER, check, error_of
+from tests.unit.helpers.ped_parsing import segregate
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config/panels/cmm.tsv"

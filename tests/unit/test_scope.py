@@ -12,7 +12,7 @@ import pytest
 from cmmvar.report.scope import BANNER, clinvar_assertion, criteria_scope, sensitivity_summary
 from cmmvar.segregate.segregation import Model, Settings
 from cmmvar.segregate.sensitivity import grid_from_config, sensitivity
-from tests.unit.test_sensitivity import RAD1, RAD1_COPIES, brute_ad, calls_of, family_from
+from tests.unit.helpers.sensitivity import RAD1, RAD1_COPIES, brute_ad, calls_of, family_from
 
 NEVER = ("PS1", "PS3", "PS4", "PM1", "PM3", "PM4", "PM5", "PP2", "PP4", "BS2", "BS3", "BP1",
          "BP2", "BP3", "BP5", "BP7")

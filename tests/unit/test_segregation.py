@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from cmmvar.errors import PedigreeError
-from cmmvar.io.ped_file import read_family
 from cmmvar.io.pedigree import Sex
 from cmmvar.segregate.genotypes import Genotype
 from cmmvar.segregate.segregation import (
@@ -26,20 +25,7 @@ from cmmvar.segregate.segregation import (
     segregate,
     strength,
 )
-
-
-def called(copies: int, ad=None, hemizygous=False) -> Genotype:
-    return Genotype(copies, "called", ad=ad, hemizygous=hemizygous)
-
-
-MISSING = Genotype(None, "not_sequenced")
-
-
-def family_from(tmp_path, text: str, name="fam.ped"):
-    path = tmp_path / name
-    path.write_text(text)
-    return read_family(path, text.split()[0])
-
+from tests.unit.helpers.segregation import MISSING, called, family_from
 
 # ------------------------------------------------------------------ models
 

@@ -15,7 +15,7 @@ from cmmvar.report.wording import (
     headline,
     supported,
 )
-from tests.unit.test_report_html import candidate
+from tests.unit.helpers.report_html import candidate
 
 DCC_MODEL = {"inheritance": "AD", "penetrance": 0.68, "phenocopy_rate": 0.001,
              "penetrance_male": 0.74, "penetrance_female": 0.54, "liability_classes": {}}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_demo import copy_project, run_ok
+from tests.workflow.helpers.demo import copy_project, run_ok
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import urllib.parse
 import pandas as pd
 import pytest
 
-from .test_confidentiality import FAMILIES, members
-from .test_demo import candidates
+from tests.workflow.helpers.confidentiality import FAMILIES, members
+from tests.workflow.helpers.demo import candidates
 
 QUERY = "%CHROM\t%POS\t%REF\t%ALT\t%CMMVAR_GENE\t%CMMVAR_HGVS_C\t%CMMVAR_HGVS_P\t" \
         "%CMMVAR_FLB\t%CMMVAR_PP1\t%CMMVAR_BS4\t%CMMVAR_ACMG\t%CMMVAR_RANK\n"

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from .test_demo import copy_project, snakemake
-
-
-def edit(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, count))
+from tests.workflow.helpers.bad_input import edit
+from tests.workflow.helpers.demo import copy_project, snakemake
 
 
 def failing_run(workdir: Path) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_demo import copy_project, snakemake
+from tests.workflow.helpers.demo import copy_project, snakemake
 
 # per family; {family}: the family's ID (the annotated VCF is named after it)
 FILES = ("candidates.tsv", "{family}.vcf.gz", "{family}.vcf.gz.tbi", "report.json", "qc.json",

@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 from tests.resource_server import PANEL, base_urls
-
-from .test_demo import copy_project, snakemake
+from tests.workflow.helpers.demo import copy_project, snakemake
 
 
 def two_gene_panel(panel: Path) -> None:

@@ -11,21 +11,10 @@ from pathlib import Path
 import pysam
 import pytest
 
-from .test_demo import ROOT
+from tests.workflow.helpers.confidentiality import FAMILIES, members
+from tests.workflow.helpers.demo import ROOT
 
 SHARED_VCF = ROOT / "test_data/vcf/cohort.vcf.gz"
-FAMILIES = ("DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1")
-
-
-def members(family: str) -> set[str]:
-    """Every ID the family's PED names (individuals and parents)."""
-    ids = set()
-    for line in (ROOT / "test_data/ped" / f"{family}.ped").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            ids |= set(line.split()[1:4]) - {"0"}
-    return ids
-
-
 def vcf_samples() -> set[str]:
     with pysam.VariantFile(str(SHARED_VCF)) as vcf:
         return set(vcf.header.samples)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,55 +16,25 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-COPIED = ("Snakefile", "profiles", "workflow", "scripts", "config", "test_data")
-DEMO_CONFIG = "config/demo.yaml"  # what `make run` runs
+from tests.workflow.helpers.demo import (
+    DEMO_CONFIG,
+    ROOT,
+    candidates,
+    copy_project,
+    run_ok,
+    sites,
+    snakemake,
+)
+
 COUNT_COLUMNS = ["affected_carriers", "affected_noncarriers", "affected_missing",
                  "unaffected_carriers", "unaffected_noncarriers", "unaffected_missing",
                  "unknown_carriers", "unknown_noncarriers", "unknown_missing",
                  "affected_homozygous", "unaffected_homozygous", "unknown_homozygous"]
 
 
-def copy_project(target: Path) -> Path:
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_symlink():  # profiles -> workflow/profiles: the copy links the same way
-            (target / name).symlink_to(source.readlink())
-        elif source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy(source, target / name)
-    return target
-
-
-def snakemake(workdir: Path, *args: str, configfile: str | None = DEMO_CONFIG,
-              prefix: tuple[str, ...] = (), env: dict | None = None
-              ) -> subprocess.CompletedProcess:
-    """Snakemake in `workdir` with `configfile` (the demo's unless told; None: no
-    --configfile at all). It goes last: --configfile takes every word after it. `prefix`
-    is a command run around it (test_offline: unshare -n), `env` its environment."""
-    config = ["--configfile", configfile] if configfile else []
-    return subprocess.run([*prefix, SNAKEMAKE, "--cores", "2", *args, *config], cwd=workdir,
-                          capture_output=True, text=True, timeout=600, env=env)
-
-
-def run_ok(workdir: Path, configfile: str = DEMO_CONFIG) -> Path:
-    """Run the workflow in `workdir` (the demo unless told), which must succeed; its results
-    folder."""
-    run = snakemake(workdir, configfile=configfile)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return workdir / "results"
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     return run_ok(copy_project(tmp_path_factory.mktemp("demo")))
-
-
-def candidates(results: Path, family: str) -> pd.DataFrame:
-    return pd.read_csv(results / "families" / family / "candidates.tsv", sep="\t",
-                       dtype={"pos": int}, keep_default_na=False)
 
 
 def report_of(results: Path, family: str) -> dict:
@@ -85,10 +54,6 @@ def counts_of(table: pd.DataFrame, pos: int, alt: str) -> dict[str, int]:
     row = table[(table.pos == pos) & (table.alt == alt)]
     assert len(row) == 1, f"expected one row at {pos} {alt}"
     return {c: int(row.iloc[0][c]) for c in COUNT_COLUMNS if int(row.iloc[0][c])}
-
-
-def sites(family: str) -> dict:
-    return json.loads((ROOT / "test_data" / "sites.json").read_text())[family]
 
 
 def test_every_family_has_its_four_outputs_and_nothing_half_written(demo):
@@ -331,7 +296,7 @@ def test_dcc_family_gets_the_strength_its_pedigree_deserves(demo):
     it: DCC model from the panel (males 0.74, females 0.54, phenocopy 0.001), q = 1e-4,
     proband I-1 (first affected carrier), III-2's low-GQ call missing."""
     from cmmvar.segregate.likelihood import Person
-    from tests.unit.test_likelihood_bruteforce import brute_flb
+    from tests.unit.helpers.likelihood_bruteforce import brute_flb
 
     P = Person
     people = [P("DCC_I1", None, None, True), P("DCC_I2", None, None, False),

@@ -21,7 +21,6 @@ of more points, each resumed and compared on its own.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import time
@@ -30,18 +29,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_demo import DEMO_CONFIG, SNAKEMAKE, copy_project, snakemake
+from tests.workflow.helpers.demo import DEMO_CONFIG, SNAKEMAKE, copy_project, snakemake
+from tests.workflow.helpers.interrupted import assert_same_outputs, normalised
 
 PROFILE_LOADED = ("Using workflow specific profile profiles/default for setting default "
                   "command line arguments.")
-ISO_TIME = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?"
-RUN_SPECIFIC = [
-    (re.compile(rf'("generated": )"{ISO_TIME}"'), r'\1"<time>"'),
-    (re.compile(rf"\b(generated|run) {ISO_TIME}"), r"\1 <time>"),
-]
-LOG_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} ", re.MULTILINE)
-
-
 @dataclass(frozen=True)
 class KillPoint:
     """When to kill: while a file matching `appears` (under results/), new in this run, is
@@ -73,36 +65,6 @@ LONG_KILL_POINTS = [
     KillPoint("5 s after the start (the issue's report)", after=5),
     KillPoint("6 s after the start", after=6),
 ]
-
-
-def normalised(path: Path, results: Path) -> bytes | str:
-    """A result file's content without what is specific to the run that wrote it."""
-    relative = path.relative_to(results).as_posix()
-    if relative.startswith("benchmarks/"):
-        return "<timings>"
-    data = path.read_bytes()
-    if path.suffix not in (".json", ".html", ".log"):
-        return data
-    text = data.decode("utf-8")
-    if relative.startswith("logs/"):
-        return LOG_TIME.sub("", text)
-    for pattern, replacement in RUN_SPECIFIC:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def snapshot(results: Path) -> dict[str, bytes | str]:
-    return {p.relative_to(results).as_posix(): normalised(p, results)
-            for p in sorted(results.rglob("*")) if p.is_file()}
-
-
-def assert_same_outputs(results: Path, reference: Path) -> None:
-    got, expected = snapshot(results), snapshot(reference)
-    assert sorted(got) == sorted(expected), (
-        f"files only in the resumed run: {sorted(set(got) - set(expected))}; "
-        f"only in the uninterrupted run: {sorted(set(expected) - set(got))}")
-    differ = [name for name in expected if got[name] != expected[name]]
-    assert not differ, f"differ from the uninterrupted run: {differ}"
 
 
 def kill_at(workdir: Path, point: KillPoint) -> str:

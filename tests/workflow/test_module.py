@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .test_demo import ROOT, copy_project, snakemake
+from tests.workflow.helpers.demo import ROOT, copy_project, snakemake
 
 FAMILIES = ["DCC1", "TRIO1", "RAD1", "CONS1", "XL1", "CH1"]  # test_data/families.tsv
 OUTDIR = "analysis/cmmvar"

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import pytest
 
-from .test_demo import copy_project, snakemake
+from tests.workflow.helpers.demo import copy_project, snakemake
 
 SITECUSTOMIZE = '''
 import json, os, sys

@@ -10,8 +10,7 @@ import pandas as pd
 
 from cmmvar.segregate.likelihood import Person
 from cmmvar.segregate.pair_likelihood import pair_flb
-
-from .test_demo import sites
+from tests.workflow.helpers.demo import sites
 
 
 def test_the_demo_compound_heterozygote_is_ranked_first_with_its_partner(shared_demo):

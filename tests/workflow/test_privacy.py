@@ -17,10 +17,9 @@ import pytest
 from cmmvar import __version__
 from cmmvar.annotate.online_cache import VariantKey
 from cmmvar.annotate.online_myvariant import MYVARIANT_FIELDS, hgvs_id
-from tests.unit.test_online import replay_server, url_of
-
-from .test_demo import ROOT, run_ok
-from .test_online_mode import MYVARIANT_PATH, VEP_PATH, online_project
+from tests.unit.helpers.online import replay_server, url_of
+from tests.workflow.helpers.demo import ROOT, run_ok
+from tests.workflow.helpers.online_mode import MYVARIANT_PATH, VEP_PATH, online_project
 
 VERSION_URLS = {"/info/software?content-type=application/json", "/v1/metadata?assembly=hg38"}
 VEP_SWITCHES = {"hgvs": 1, "canonical": 1, "numbers": 1, "mane": 1}

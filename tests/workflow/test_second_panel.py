@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .test_demo import copy_project, snakemake
+from tests.workflow.helpers.demo import copy_project, snakemake
 
 CONFIG = "test_data/kallmann/config.yaml"
 WORDING = re.compile(r"mirror|\bCMM\b|congenital|synkinesia", re.I)

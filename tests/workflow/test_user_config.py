@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .test_demo import ROOT, copy_project, run_ok, snakemake
+from tests.workflow.helpers.demo import ROOT, copy_project, run_ok, snakemake
 
 NO_TRACEBACK = "Traceback (most recent call last)"
 
