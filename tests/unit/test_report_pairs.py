@@ -128,3 +128,24 @@ def test_the_cohort_index_counts_families_not_lines():
     page = render_index(lines, {"config": {}}, "s.tsv", "mirror movements")
     assert "<title>cmmvar cohort: 2 families</title>" in page
     assert "<h1>Mirror movements gene panel: 2 families</h1>" in page
+
+
+def test_a_pair_takes_the_weaker_members_criteria_and_names_a_partner_without_hgvs_by_key():
+    """prioritise_pair: the first member has PVS1 (8 points), the second only PM2_Supporting
+    (1): the pair takes the weaker member's own criteria (by points, so PM2_Supporting), the
+    pair's PP1 with the reason quoting its Bayes factor to 3 significant figures (7.99 ->
+    "7.99"), and PM3 in trans with a ClinVar P partner that has no HGVS c., named by its key
+    chrom:pos:ref:alt."""
+    from cmmvar.report.prioritise import Criterion, Priority, prioritise_pair
+
+    first = Priority(True, (), (Criterion("PVS1", "stop gained"),))
+    second = Priority(True, (), (Criterion("PM2_Supporting", "absent from gnomAD"),))
+    pair = {"acmg_codes": ["PP1_Moderate"], "flb": 7.99,
+            "phase": {"words": "in trans", "by": "the family's genotypes"}}
+    got = prioritise_pair(first, second, (annotation(1, "c.1A>G", "missense_variant"),
+                                          annotation(2, "", "frameshift_variant",
+                                                     "Pathogenic")), pair)
+    assert [(c.code, c.reason) for c in got.criteria] == [
+        ("PM2_Supporting", "absent from gnomAD"),
+        ("PP1_Moderate", "the pair's cosegregation Bayes factor 7.99"),
+        ("PM3", "in trans (the family's genotypes) with chr22:2:A:G, Pathogenic in ClinVar")]
