@@ -22,11 +22,11 @@ from cmmvar.report.annotated_vcf import (
 )
 from cmmvar.report.family import candidate_rows
 from cmmvar.segregate.genotypes import Thresholds
-from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
+from cmmvar.stages import segregate_stage
+from tests.unit.helpers.stages import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config/panels/cmm.tsv"
-RESOURCES = ROOT / "test_data/resources"
 SHARED_VCF = ROOT / "test_data/vcf/cohort.vcf.gz"  # CONS1, XL1 and UNRELATED_1
 XL1_MEMBERS = ["XL_F", "XL_M", "XL_S1", "XL_S2", "XL_S3"]
 
@@ -36,14 +36,7 @@ def xl1(tmp_path_factory):
     """XL1 of the demo through the workflow's stage functions: (its result, candidates.tsv
     rows, the matching records, the normalised VCF, the folder of the written VCF)."""
     tmp = tmp_path_factory.mktemp("xl1")
-    extract_stage(SHARED_VCF, PANEL, "GRCh38", tmp / "x.vcf.gz", 100)
-    normalised = tmp / "n.vcf.gz"
-    normalise_stage(tmp / "x.vcf.gz", normalised, True, RESOURCES / "reference.fa.gz")
-    annotation = {"mode": "offline", "transcripts_gff3": str(RESOURCES / "transcripts.gff3"),
-                  "reference_fasta": str(RESOURCES / "reference.fa.gz"),
-                  "gnomad_vcf": str(RESOURCES / "gnomad.vcf.gz"),
-                  "clinvar_vcf": str(RESOURCES / "clinvar.vcf.gz"), "cache": str(tmp)}
-    annotate_stage(normalised, PANEL, "GRCh38", annotation, 100, tmp / "a.tsv")
+    normalised, _ = prepare(SHARED_VCF, tmp)
     family = {"family": "XL1", "ped": str(ROOT / "test_data/ped/XL1.ped"), "proband": "",
               "parentage_confirmed": False}
     [result] = segregate_stage([family], SHARED_VCF, normalised, tmp / "a.tsv", PANEL,

@@ -15,13 +15,13 @@ from cmmvar.io.pedigree import Family, Individual, Phenotype, Sex, below_phenoty
 from cmmvar.report.family import write_family_outputs
 from cmmvar.segregate.genotypes import Thresholds
 from cmmvar.segregate.segregation import settings_from_config
-from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
+from cmmvar.stages import segregate_stage
 from tests.unit.helpers.config import FILES, USER, check, error_of
 from tests.unit.helpers.ped_parsing import segregate
+from tests.unit.helpers.stages import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config/panels/cmm.tsv"
-RESOURCES = ROOT / "test_data/resources"
 DCC_VCF = ROOT / "test_data/vcf/dcc_family.vcf.gz"
 DCC_VARIANT = ("chr18", 52340409, "G", "C")  # the demo family's segregating DCC missense
 CHILD = "DCC_III1"  # affected son of DCC_II1, a carrier
@@ -68,13 +68,7 @@ def test_the_default_threshold_is_ten_years():
 def dcc_inputs(tmp_path_factory):
     """DCC1's normalised VCF and annotation table, through the workflow's stage functions."""
     tmp = tmp_path_factory.mktemp("dcc_age")
-    extract_stage(DCC_VCF, PANEL, "GRCh38", tmp / "x.vcf.gz", 100)
-    normalise_stage(tmp / "x.vcf.gz", tmp / "n.vcf.gz", True, RESOURCES / "reference.fa.gz")
-    annotation = {"mode": "offline", "transcripts_gff3": str(RESOURCES / "transcripts.gff3"),
-                  "reference_fasta": str(RESOURCES / "reference.fa.gz"),
-                  "gnomad_vcf": str(RESOURCES / "gnomad.vcf.gz"),
-                  "clinvar_vcf": str(RESOURCES / "clinvar.vcf.gz"), "cache": str(tmp)}
-    annotate_stage(tmp / "n.vcf.gz", PANEL, "GRCh38", annotation, 100, tmp / "a.tsv")
+    prepare(DCC_VCF, tmp)
     return tmp
 
 

@@ -19,11 +19,11 @@ from cmmvar.io.panel import load_panel
 from cmmvar.io.ped_file import read_family
 from cmmvar.records import FamilyResult, PedigreeMember, VariantResult
 from cmmvar.segregate.genotypes import Thresholds
-from cmmvar.stages import annotate_stage, extract_stage, normalise_stage, segregate_stage
+from cmmvar.stages import segregate_stage
+from tests.unit.helpers.stages import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "config/panels/cmm.tsv"
-RESOURCES = ROOT / "test_data/resources"
 
 # every number present, at most 6 significant digits (what the table keeps)
 FULL = Annotation(
@@ -115,13 +115,7 @@ def dcc_result(tmp_path_factory) -> FamilyResult:
     """The DCC1 demo family through the stage functions the workflow runs."""
     tmp = tmp_path_factory.mktemp("dcc")
     vcf = ROOT / "test_data/vcf/dcc_family.vcf.gz"
-    extract_stage(vcf, PANEL, "GRCh38", tmp / "x.vcf.gz", 100)
-    normalise_stage(tmp / "x.vcf.gz", tmp / "n.vcf.gz", True, RESOURCES / "reference.fa.gz")
-    annotation = {"mode": "offline", "transcripts_gff3": str(RESOURCES / "transcripts.gff3"),
-                  "reference_fasta": str(RESOURCES / "reference.fa.gz"),
-                  "gnomad_vcf": str(RESOURCES / "gnomad.vcf.gz"),
-                  "clinvar_vcf": str(RESOURCES / "clinvar.vcf.gz"), "cache": str(tmp)}
-    annotate_stage(tmp / "n.vcf.gz", PANEL, "GRCh38", annotation, 100, tmp / "a.tsv")
+    prepare(vcf, tmp)
     family = {"family": "DCC1", "ped": str(ROOT / "test_data/ped/DCC1.ped"), "proband": "",
               "parentage_confirmed": False}
     [result] = segregate_stage([family], vcf, tmp / "n.vcf.gz", tmp / "a.tsv", PANEL,
